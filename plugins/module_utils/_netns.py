@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+# Copyright: linuxnet.plumbing contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Named network namespaces: paths, existence, and running code inside one.
+
+Everything here works on the ``ip netns`` convention (a bind mount under
+``/run/netns/NAME``) so namespaces made by this collection and by iproute2 are
+the same thing. Entering a namespace uses setns(2) on the calling thread:
+sockets opened while inside stay bound to that namespace after we leave, which
+is how one module process talks to several namespaces without forking.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import os
+
+NETNS_RUN_DIR = '/run/netns'
+NETNS_ETC_DIR = '/etc/netns'
+CLONE_NEWNET = 0x40000000
+
+
+class NamespaceError(Exception):
+    """A namespace that is missing or cannot be entered."""
+
+
+_libc = None
+
+
+def _setns(fd):
+    global _libc
+    if _libc is None:
+        _libc = ctypes.CDLL(ctypes.util.find_library('c') or None, use_errno=True)
+    if _libc.setns(fd, CLONE_NEWNET) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+
+
+def netns_path(name):
+    return os.path.join(NETNS_RUN_DIR, name)
+
+
+def netns_exists(name):
+    """True when NAME is a mounted namespace (not merely a leftover file)."""
+    if name is None:
+        return True
+    path = netns_path(name)
+    if not os.path.exists(path):
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        # A bind-mounted nsfs file and our own namespace share a device;
+        # a plain leftover file from a crashed `ip netns add` does not.
+        return os.fstat(fd).st_dev == os.stat('/proc/self/ns/net').st_dev
+    finally:
+        os.close(fd)
+
+
+def list_netns():
+    try:
+        names = sorted(os.listdir(NETNS_RUN_DIR))
+    except OSError:
+        return []
+    return [n for n in names if netns_exists(n)]
+
+
+def open_netns_fd(name):
+    """An fd on namespace NAME (or the current one for None). Never creates."""
+    path = '/proc/self/ns/net' if name is None else netns_path(name)
+    try:
+        return os.open(path, os.O_RDONLY)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            raise NamespaceError("network namespace '%s' does not exist (%s)" % (name, path))
+        raise NamespaceError("cannot open network namespace '%s': %s" % (name, exc))
+
+
+@contextlib.contextmanager
+def entered(name):
+    """Run the body inside namespace NAME; None means stay where we are."""
+    if name is None:
+        yield
+        return
+    target = open_netns_fd(name)
+    home = os.open('/proc/self/ns/net', os.O_RDONLY)
+    try:
+        try:
+            _setns(target)
+        except OSError as exc:
+            raise NamespaceError("cannot enter network namespace '%s': %s" % (name, exc))
+        try:
+            yield
+        finally:
+            _setns(home)
+    finally:
+        os.close(target)
+        os.close(home)
+
+
+def resolv_conf_path(name):
+    return os.path.join(NETNS_ETC_DIR, name, 'resolv.conf')
