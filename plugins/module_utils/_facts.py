@@ -1,0 +1,351 @@
+# -*- coding: utf-8 -*-
+# Copyright: linuxnet.plumbing contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read-only network facts for net_info: one netlink socket per namespace.
+
+Every section is a collector ``func(ctx, ns) -> value`` registered in
+COLLECTORS; a later section (the collection's nftables rules) is one more
+entry there. Route and rule normalisers are minimal and local to this file
+(``route_fact``/``rule_fact``); they can be unified with ip_route/ip_rule's.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import os
+import socket
+
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._netlink import Netlink
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import (
+    NamespaceError,
+    entered,
+    list_netns,
+    netns_path,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils import _sysctl
+
+CURRENT = ''  # key of the namespace the module runs in
+DEFAULT_GATHER = ['namespaces', 'links', 'addresses', 'routes', 'rules']
+DEFAULT_SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv4.conf.*.rp_filter']
+NSID_NONE = (None, -1, 0xFFFFFFFF)
+
+RTN_TYPES = {0: 'unspec', 1: 'unicast', 2: 'local', 3: 'broadcast', 4: 'anycast', 5: 'multicast',
+             6: 'blackhole', 7: 'unreachable', 8: 'prohibit', 9: 'throw', 10: 'nat', 11: 'xresolve'}
+RT_PROTOS = {0: 'unspec', 1: 'redirect', 2: 'kernel', 3: 'boot', 4: 'static', 8: 'gated', 9: 'ra', 10: 'mrt',
+             11: 'zebra', 12: 'bird', 13: 'dnrouted', 14: 'xorp', 15: 'ntk', 16: 'dhcp', 42: 'babel',
+             186: 'bgp', 187: 'isis', 188: 'ospf', 189: 'rip', 192: 'eigrp'}
+RT_SCOPES = {0: 'global', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere'}
+FR_ACTIONS = {0: 'unspec', 1: 'lookup', 2: 'goto', 3: 'nop', 6: 'blackhole', 7: 'unreachable', 8: 'prohibit'}
+FIB_RULE_INVERT = 0x2
+RTNH_F_ONLINK = 0x4
+RTNH_F_DEAD = 0x1
+RTNH_F_LINKDOWN = 0x10
+
+
+def _family(value):
+    return 4 if value == socket.AF_INET else 6
+
+
+def _prefix(addr, length, family):
+    if addr is None:
+        return 'default' if length == 0 else ('0.0.0.0/%d' % length if family == socket.AF_INET else '::/%d' % length)
+    return '%s/%d' % (ipaddress.ip_address(addr).compressed, length)
+
+
+def _nexthop_attr(hop, name):
+    getter = getattr(hop, 'get_attr', None)
+    if getter is not None:
+        return getter(name)
+    for key, value in hop.get('attrs', []):
+        if key == name:
+            return value
+    return None
+
+
+def route_fact(msg, names):
+    """A route message -> plain dict (minimal normaliser, see module doc)."""
+    family = msg['family']
+    table = msg.get_attr('RTA_TABLE')
+    if table is None:
+        table = msg['table']
+    oif = msg.get_attr('RTA_OIF')
+    gateway = msg.get_attr('RTA_GATEWAY')
+    src = msg.get_attr('RTA_SRC')
+    out = {
+        'family': _family(family),
+        'table': table,
+        'dst': _prefix(msg.get_attr('RTA_DST'), msg['dst_len'], family),
+        'type': RTN_TYPES.get(msg['type'], str(msg['type'])),
+        'proto': RT_PROTOS.get(msg['proto'], str(msg['proto'])),
+        'scope': RT_SCOPES.get(msg['scope'], str(msg['scope'])),
+        'metric': msg.get_attr('RTA_PRIORITY') or 0,
+        'dev': names.get(oif) if oif else None,
+        'gateway': ipaddress.ip_address(gateway).compressed if gateway else None,
+        'prefsrc': msg.get_attr('RTA_PREFSRC'),
+        'onlink': bool(msg['flags'] & RTNH_F_ONLINK),
+        'linkdown': bool(msg['flags'] & RTNH_F_LINKDOWN),
+    }
+    if src is not None:
+        out['src'] = _prefix(src, msg['src_len'], family)
+    hops = msg.get_attr('RTA_MULTIPATH')
+    if hops:
+        out['nexthops'] = []
+        for hop in hops:
+            gw = _nexthop_attr(hop, 'RTA_GATEWAY')
+            out['nexthops'].append({
+                'gateway': ipaddress.ip_address(gw).compressed if gw else None,
+                'dev': names.get(hop['oif']),
+                'weight': hop['hops'] + 1,
+                'onlink': bool(hop['flags'] & RTNH_F_ONLINK),
+                'linkdown': bool(hop['flags'] & RTNH_F_LINKDOWN),
+            })
+    return out
+
+
+def rule_fact(msg):
+    """A rule message -> plain dict (minimal normaliser, see module doc)."""
+    family = msg['family']
+    table = msg.get_attr('FRA_TABLE')
+    if table is None:
+        table = msg['table']
+    mark = msg.get_attr('FRA_FWMARK')
+    mask = msg.get_attr('FRA_FWMASK')
+    fwmark = None
+    if mark is not None or mask is not None:
+        fwmark = '0x%x' % (mark or 0)
+        if mask is not None and mask != 0xFFFFFFFF:
+            fwmark += '/0x%x' % mask
+    src = msg.get_attr('FRA_SRC')
+    dst = msg.get_attr('FRA_DST')
+    action = msg['action']
+    return {
+        'family': _family(family),
+        'priority': msg.get_attr('FRA_PRIORITY') or 0,
+        'src': _prefix(src, msg['src_len'], family) if src is not None else None,
+        'dst': _prefix(dst, msg['dst_len'], family) if dst is not None else None,
+        'iif': msg.get_attr('FRA_IIFNAME'),
+        'oif': msg.get_attr('FRA_OIFNAME'),
+        'fwmark': fwmark,
+        'tos': msg['tos'],
+        'table': table if action == 1 else None,
+        'goto': msg.get_attr('FRA_GOTO'),
+        'action': FR_ACTIONS.get(action, str(action)),
+        'invert': bool(msg['flags'] & FIB_RULE_INVERT),
+    }
+
+
+def _sort_routes(routes):
+    return sorted(routes, key=lambda r: (r['family'], r['table'], r['dst'] == 'default', r['dst'], r['metric']))
+
+
+class _Namespace(object):
+    """One namespace known to this run: key ('' = current), inode, fd."""
+
+    def __init__(self, key, path):
+        self.key = key
+        self.path = path
+        self.fd = os.open(path, os.O_RDONLY)
+        self.inode = os.fstat(self.fd).st_ino
+        self.nl = None
+        self.raw_links = None
+
+    @property
+    def netns(self):
+        return None if self.key == CURRENT else self.key
+
+    def close(self):
+        if self.nl is not None:
+            self.nl.close()
+            self.nl = None
+        os.close(self.fd)
+
+
+class Gatherer(object):
+    """Collects facts from several namespaces in one process."""
+
+    def __init__(self, targets, sections, sysctl_keys=None):
+        """targets: namespace keys to read ('' = current), None = all known."""
+        self.sections = list(sections)
+        self.sysctl_keys = sysctl_keys or []
+        self.known = []
+        self.targets = []
+        self._nsid_maps = {}
+        # The namespace we run in first, so a named one with the same inode
+        # (a module running inside a named namespace) wins for peer names.
+        current = _Namespace(CURRENT, '/proc/self/ns/net')
+        self.known.append(current)
+        for name in list_netns():
+            try:
+                self.known.append(_Namespace(name, netns_path(name)))
+            except OSError:
+                continue
+        if targets is None:
+            self.targets = list(self.known)
+        for key in targets or []:
+            ns = self.by_key(key)
+            if ns is None:
+                self.close()
+                raise NamespaceError("network namespace '%s' does not exist or cannot be opened" % key)
+            self.targets.append(ns)
+
+    def by_key(self, key):
+        for ns in self.known:
+            if ns.key == key:
+                return ns
+        return None
+
+    def close(self):
+        for ns in self.known:
+            ns.close()
+
+    def socket(self, ns):
+        if ns.nl is None:
+            ns.nl = Netlink(ns.netns).__enter__()
+        return ns.nl
+
+    def raw_links(self, ns):
+        if ns.raw_links is None:
+            ns.raw_links = self.socket(ns).links()
+        return ns.raw_links
+
+    # -- peer namespaces -------------------------------------------------------
+
+    def nsid_map(self, ns):
+        """{nsid: namespace key} as seen from NS (RTM_GETNSID per known ns)."""
+        if ns.key not in self._nsid_maps:
+            ipr = self.socket(ns).ipr
+            mapping = {}
+            for other in self.known:
+                try:
+                    reply = ipr.get_netnsid(fd=other.fd)
+                except Exception:  # pylint: disable=broad-except
+                    continue
+                nsid = reply.get('nsid') if reply else None
+                if nsid in NSID_NONE:
+                    continue
+                # Prefer a name over '' when the same namespace has both.
+                if nsid not in mapping or mapping[nsid] == CURRENT:
+                    mapping[nsid] = other.key
+            self._nsid_maps[ns.key] = mapping
+        return self._nsid_maps[ns.key]
+
+    def peer_namespace(self, ns, netnsid):
+        if netnsid is None:
+            return ns
+        key = self.nsid_map(ns).get(netnsid)
+        return self.by_key(key) if key is not None else None
+
+    # -- sections --------------------------------------------------------------
+
+    def links(self, ns):
+        raw = self.raw_links(ns)
+        names = dict((item['index'], item['name']) for item in raw)
+        out = {}
+        for item in raw:
+            fact = {
+                'index': item['index'],
+                'kind': item['kind'],
+                'up': item['up'],
+                'operstate': item['operstate'],
+                'mtu': item['mtu'],
+                'mac': item['mac'],
+                'master': item['master'],
+            }
+            link_index = item['link_index']
+            if item['kind'] == 'veth':
+                fact.update(self._veth_peer(ns, link_index, item['link_netnsid']))
+            elif link_index and item['kind'] is not None:
+                # vlan/macvlan/vxlan...: the lower device, when it is here.
+                fact['parent'] = names.get(link_index) if item['link_netnsid'] is None else None
+            out[item['name']] = fact
+        for name, fact in out.items():
+            if fact['kind'] == 'bridge':
+                fact['ports'] = sorted(n for n, f in out.items() if f['master'] == name)
+        return out
+
+    def _veth_peer(self, ns, peer_index, netnsid):
+        peer_ns = self.peer_namespace(ns, netnsid)
+        peer = None
+        if peer_ns is not None and peer_index:
+            for item in self.raw_links(peer_ns):
+                if item['index'] == peer_index:
+                    peer = item['name']
+                    break
+        return {
+            'peer': peer,
+            'peer_index': peer_index,
+            'peer_netns': peer_ns.key if peer_ns is not None else None,
+            'peer_netnsid': netnsid,
+        }
+
+    def addresses(self, ns):
+        names = dict((item['index'], item['name']) for item in self.raw_links(ns))
+        out = []
+        for item in self.socket(ns).addresses():
+            out.append({
+                'dev': names.get(item['index']),
+                'address': item['address'],
+                'family': item['family'],
+                'scope': item['scope'],
+            })
+        return sorted(out, key=lambda a: (a['dev'] or '', a['family'], a['address']))
+
+    def routes(self, ns):
+        names = dict((item['index'], item['name']) for item in self.raw_links(ns))
+        # family 255 (not AF_UNSPEC) asks the kernel for every family, and no
+        # table filter means every table (pyroute2 filters only when asked).
+        msgs = self.socket(ns).ipr.get_routes()
+        return _sort_routes(route_fact(msg, names) for msg in msgs)
+
+    def rules(self, ns):
+        msgs = self.socket(ns).ipr.get_rules()
+        return sorted((rule_fact(msg) for msg in msgs), key=lambda r: (r['family'], r['priority']))
+
+    def sysctls(self, ns):
+        out = {}
+        with entered(ns.netns):
+            for key in self.sysctl_keys:
+                found = _sysctl.expand('sysctls', key, must_exist=False)
+                if not found and not key.is_glob:
+                    out[key.dotted] = None
+                for item in found:
+                    try:
+                        out[item.dotted] = _sysctl.read_value(item)
+                    except (IOError, OSError):
+                        out[item.dotted] = None
+        return out
+
+    def namespaces(self):
+        out = []
+        for ns in self.known:
+            out.append({'name': ns.key, 'inode': ns.inode, 'current': ns.key == CURRENT or
+                        ns.inode == self.known[0].inode})
+        return out
+
+    def collect(self):
+        result = {}
+        for ns in self.targets:
+            facts = {}
+            for section in self.sections:
+                collector = COLLECTORS.get(section)
+                if collector is not None:
+                    facts[section] = collector(self, ns)
+            if 'links' in facts and 'addresses' in facts:
+                for addr in facts['addresses']:
+                    link = facts['links'].get(addr['dev'])
+                    if link is not None:
+                        link.setdefault('addresses', []).append(addr['address'])
+            result[ns.key] = facts
+        return result
+
+
+# Per-namespace sections; 'namespaces' is global and handled by the module.
+COLLECTORS = {
+    'links': Gatherer.links,
+    'addresses': Gatherer.addresses,
+    'routes': Gatherer.routes,
+    'rules': Gatherer.rules,
+    'sysctls': Gatherer.sysctls,
+}

@@ -1,0 +1,207 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: linuxnet.plumbing contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: net_info
+short_description: Read network facts (links, addresses, routes, rules, sysctls) of one or all network namespaces
+description:
+  - Reads, without changing anything, the network state of the namespace given by O(netns), or of the namespace
+    the module runs in and every named namespace with O(all_namespaces=true).
+  - One process and one netlink socket per namespace; no commands are run, so it is cheap enough for every host
+    of a fleet.
+  - Links report their kind, state, MTU, MAC address and master; a veth reports its peer's name and the namespace
+    the peer lives in (resolved through the kernel's namespace ids).
+  - Routes are read from every routing table (main, local, and numbered ones), IPv4 and IPv6.
+version_added: 0.1.0
+author:
+  - linuxnet.plumbing contributors
+extends_documentation_fragment:
+  - linuxnet.plumbing.netns
+  - linuxnet.plumbing.netns.attributes
+options:
+  all_namespaces:
+    description:
+      - Read the namespace the module runs in (key V("")) and every named namespace under C(/run/netns).
+      - Cannot be combined with O(netns).
+    type: bool
+    default: false
+  gather:
+    description:
+      - The sections to read.
+      - V(namespaces) is the list of named namespaces (returned in RV(namespaces), whatever namespaces are read).
+      - The default is every section except V(sysctls); V(sysctls) is added when O(sysctls) is given.
+    type: list
+    elements: str
+    choices: [namespaces, links, addresses, routes, rules, sysctls]
+  sysctls:
+    description:
+      - The C(net.*) keys to read when the V(sysctls) section is gathered. Globs in the interface position are
+        expanded as in M(linuxnet.plumbing.net_sysctl) (V(net.ipv4.conf.*.rp_filter)).
+      - A literal key that does not exist in a namespace is reported as V(null); a glob reports what it matches.
+      - Defaults to V(net.ipv4.ip_forward), V(net.ipv6.conf.all.forwarding) and V(net.ipv4.conf.*.rp_filter) when
+        V(sysctls) is in O(gather) and this is empty.
+    type: list
+    elements: str
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; it runs the same way in check mode.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is no diff.
+  idempotent:
+    support: full
+    description: Always reports C(changed=false).
+seealso:
+  - module: linuxnet.plumbing.net_sysctl
+'''
+
+EXAMPLES = r'''
+- name: Read everything about the router namespace
+  linuxnet.plumbing.net_info:
+    netns: router
+  register: router_info
+
+- name: Show the router's routes of every table
+  ansible.builtin.debug:
+    var: router_info.net_info.router.routes
+
+- name: Read links and rp_filter of the host and every named namespace
+  linuxnet.plumbing.net_info:
+    all_namespaces: true
+    gather: [links, sysctls]
+    sysctls:
+      - net.ipv4.conf.*.rp_filter
+  register: fleet_info
+
+- name: Where is the peer of veth0 of ns1?
+  ansible.builtin.debug:
+    msg: "{{ fleet_info.net_info.ns1.links.veth0.peer }} in {{ fleet_info.net_info.ns1.links.veth0.peer_netns }}"
+'''
+
+RETURN = r'''
+net_info:
+  description:
+    - Per namespace read, keyed by its name; the namespace the module runs in (without O(netns)) is the key V("").
+    - Each value holds the sections gathered.
+  returned: always
+  type: dict
+  contains:
+    links:
+      description:
+        - Links keyed by name. V(kind) is null for a device without a kind (loopback, physical NICs).
+        - A veth has V(peer) (name), V(peer_index), V(peer_netns) (the namespace key of the peer, V("") for the
+          namespace the module runs in, null when the namespace has no name known here) and V(peer_netnsid).
+        - A bridge has V(ports); a vlan/macvlan/vxlan has V(parent) when the parent is in the same namespace.
+        - V(addresses) lists the link's addresses (CIDR) when the V(addresses) section is gathered.
+      type: dict
+      returned: when V(links) is gathered
+      sample:
+        veth0: {index: 2, kind: veth, up: true, operstate: UP, mtu: 1500, mac: "d2:1a:93:5e:0c:11", master: br0,
+                peer: veth1, peer_index: 2, peer_netns: ns2, peer_netnsid: 0, addresses: ["10.0.0.1/24"]}
+    addresses:
+      description: Every address with its device, family (4 or 6) and scope.
+      type: list
+      elements: dict
+      returned: when V(addresses) is gathered
+      sample: [{dev: veth0, address: "10.0.0.1/24", family: 4, scope: global}]
+    routes:
+      description:
+        - Routes of every table (V(table) is the number; 254 main, 255 local). V(dst) is V(default) or a prefix;
+          V(metric) is 0 when the kernel has none. Multipath routes have V(nexthops) (gateway, dev, weight).
+      type: list
+      elements: dict
+      returned: when V(routes) is gathered
+      sample:
+        - {family: 4, table: 100, dst: default, type: unicast, proto: static, scope: global, metric: 0,
+           dev: veth0, gateway: "10.0.0.2", prefsrc: null, onlink: false, linkdown: false}
+    rules:
+      description:
+        - Policy-routing rules. V(fwmark) is written as V(0x10) or V(0x10/0xff) (mask shown when not all ones);
+          V(table) is set for V(action=lookup).
+      type: list
+      elements: dict
+      returned: when V(rules) is gathered
+      sample:
+        - {family: 4, priority: 100, src: "10.0.0.0/24", dst: null, iif: null, oif: null, fwmark: "0x10",
+           tos: 0, table: 100, goto: null, action: lookup, invert: false}
+    sysctls:
+      description: The asked sysctls per concrete key (globs expanded), values normalised (whitespace collapsed).
+      type: dict
+      returned: when V(sysctls) is gathered
+      sample: {net.ipv4.ip_forward: "1", net.ipv4.conf.veth0.rp_filter: "2"}
+namespaces:
+  description:
+    - The namespace the module runs in (name V("")) and every named namespace, with its inode;
+      V(current) marks the ones that are the namespace the module runs in.
+  returned: when V(namespaces) is gathered
+  type: list
+  elements: dict
+  sample: [{name: "", inode: 4026531840, current: true}, {name: ns1, inode: 4026532301, current: false}]
+'''
+
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import new_module, run_module
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._facts import (
+    CURRENT,
+    DEFAULT_GATHER,
+    DEFAULT_SYSCTLS,
+    Gatherer,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import NamespaceError, netns_exists
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._sysctl import parse_key
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
+
+SECTIONS = ['namespaces', 'links', 'addresses', 'routes', 'rules', 'sysctls']
+
+
+def body(module):
+    params = module.params
+    netns = params['netns']
+    sections = params['gather']
+    if sections is None:
+        sections = list(DEFAULT_GATHER) + (['sysctls'] if params['sysctls'] else [])
+    keys = []
+    if 'sysctls' in sections:
+        for text in params['sysctls'] or DEFAULT_SYSCTLS:
+            key = parse_key('sysctls', text)
+            if key not in keys:
+                keys.append(key)
+    elif params['sysctls']:
+        raise ValidationError('sysctls', params['sysctls'], 'is given but gather does not include sysctls')
+    if params['all_namespaces']:
+        targets = None
+    else:
+        if netns is not None and not netns_exists(netns):
+            raise NamespaceError("network namespace '%s' does not exist (option 'netns')" % netns)
+        targets = [netns if netns is not None else CURRENT]
+    gatherer = Gatherer(targets, sections, keys)
+    try:
+        result = dict(changed=False, net_info=gatherer.collect())
+        if 'namespaces' in sections:
+            result['namespaces'] = gatherer.namespaces()
+        return result
+    finally:
+        gatherer.close()
+
+
+def main():
+    module = new_module(
+        argument_spec=dict(
+            all_namespaces=dict(type='bool', default=False),
+            gather=dict(type='list', elements='str', choices=SECTIONS),
+            sysctls=dict(type='list', elements='str'),
+        ),
+        mutually_exclusive=[('netns', 'all_namespaces')],
+    )
+    run_module(module, body)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,391 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: linuxnet.plumbing contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: net_sysctl
+short_description: Set C(net.*) sysctls inside a network namespace, with interface globs and optional persistence
+description:
+  - Sets network sysctls (keys under C(net.)) by writing C(/proc/sys/net/...) inside the namespace given by O(netns).
+    No C(sysctl) command is run.
+  - A shell pattern in the interface position (V(net.ipv4.conf.*.rp_filter)) applies the value to every matching
+    entry of the directory present now, including V(all) and V(default) (as C(sysctl -w) and systemd-sysctl do).
+  - Values are compared normalised (runs of spaces and tabs collapsed, decimal numbers by value), so
+    V(32768 60999) matches the kernel's C(32768<TAB>60999).
+  - All runtime writes of one task form a unit. When the kernel refuses a value for one key, the keys already
+    written by this task are restored to their previous values, the persistence file is not touched, and the task
+    fails with the kernel's error.
+  - With O(persist=true) the key (in the form given, so a glob covers interfaces created later) is also written to
+    O(persist_file), which sysctl.d(5) reads at boot, for the root namespace only.
+version_added: 0.1.0
+author:
+  - linuxnet.plumbing contributors
+extends_documentation_fragment:
+  - linuxnet.plumbing.netns
+  - linuxnet.plumbing.netns.attributes
+options:
+  name:
+    description:
+      - One sysctl key, or a list of keys that all get O(value).
+      - Every key must start with V(net.). A key that does not exist in the namespace is refused, except a glob
+        that matches no interface (reported in RV(unmatched)).
+      - A dot inside an interface name is written as C(/) in the dotted form (V(net.ipv4.conf.eth0/100.rp_filter)
+        for interface C(eth0.100)), as C(sysctl -a) prints it. V(net.ipv4.conf.eth0.100.rp_filter) and the slash
+        form V(net/ipv4/conf/eth0.100/rp_filter) are accepted too.
+      - Wildcards (C(*), C(?), C([...])) are only allowed in the interface position of
+        C(net.ipv4.conf), C(net.ipv4.neigh), C(net.ipv6.conf), C(net.ipv6.neigh) and C(net.mpls.conf).
+        The literal keys with V(all) and V(default) work as usual.
+    type: list
+    elements: str
+    required: true
+    aliases: [key]
+  value:
+    description:
+      - The value to set. A number, a string, a boolean (written as V(1)/V(0)) or a list (written space
+        separated, for example V([32768, 60999]) for C(net.ipv4.ip_local_port_range)).
+      - Required when O(state=present).
+    type: raw
+  state:
+    description:
+      - V(present) sets the runtime value (and, with O(persist=true), the line in O(persist_file)).
+      - V(absent) removes the key's line from O(persist_file) and leaves the runtime value as it is
+        (a sysctl cannot be absent). O(netns) cannot be used with V(absent).
+    type: str
+    choices: [present, absent]
+    default: present
+  persist:
+    description:
+      - Also write C(KEY = VALUE) to O(persist_file) so the setting survives a reboot.
+      - The line uses the key as given, so V(net.ipv4.conf.*.rp_filter) persists the glob and covers interfaces
+        created later (systemd-sysctl applies per-interface settings as interfaces appear).
+      - The file is edited surgically: only the lines for this key are added, rewritten or removed; every other
+        line stays as it is. A line that already has the value is left verbatim.
+      - Only for the root namespace (the namespace of PID 1); refused together with O(netns), because boot-time
+        sysctl files configure the host's namespace only.
+    type: bool
+    default: false
+  runtime:
+    description:
+      - Set the runtime value (in C(/proc/sys)) when O(state=present).
+      - V(false) only edits O(persist_file) (requires O(persist=true)): the setting takes effect at the next boot
+        or C(sysctl --system). The keys are still checked against the running kernel.
+    type: bool
+    default: true
+  persist_file:
+    description:
+      - The sysctl.d file that O(persist=true) and O(state=absent) edit. Created (mode 0644) when missing.
+      - The default sorts after distribution defaults such as systemd's C(50-default.conf), which sets
+        C(net.ipv4.conf.*.rp_filter) itself; the files are applied in file-name order and the last assignment
+        wins. Note that systemd-sysctl lets an explicit key (C(net.ipv4.conf.eth0.rp_filter)) override a glob in
+        any file, and that C(/etc/sysctl.conf) (C(99-sysctl.conf)) is read after this file.
+    type: path
+    default: /etc/sysctl.d/99-linuxnet.conf
+notes:
+  - Writing some keys changes others as a side effect (V(net.ipv4.conf.all.forwarding) sets every interface's
+    C(forwarding) and C(net.ipv4.ip_forward)); RV(values) reports what the kernel reads back after the run.
+  - Check mode validates that every key exists and is writable, but cannot know whether the kernel accepts a value.
+seealso:
+  - module: linuxnet.plumbing.net_info
+'''
+
+EXAMPLES = r'''
+- name: Turn on IPv4 forwarding in the router namespace
+  linuxnet.plumbing.net_sysctl:
+    name: net.ipv4.ip_forward
+    value: 1
+    netns: router
+
+- name: Turn on IPv6 forwarding on every interface of the router namespace
+  linuxnet.plumbing.net_sysctl:
+    name: net.ipv6.conf.all.forwarding
+    value: 1
+    netns: router
+
+- name: Loose reverse-path filtering on every interface, now and after reboot (root namespace)
+  linuxnet.plumbing.net_sysctl:
+    name: net.ipv4.conf.*.rp_filter
+    value: 2
+    persist: true
+
+- name: Skip routes over links without carrier, so a route through a dead link fails over
+  linuxnet.plumbing.net_sysctl:
+    name:
+      - net.ipv4.conf.all.ignore_routes_with_linkdown
+      - net.ipv6.conf.all.ignore_routes_with_linkdown
+    value: 1
+    netns: ns1
+
+- name: A VLAN interface's key (interface eth0.100)
+  linuxnet.plumbing.net_sysctl:
+    name: net.ipv4.conf.eth0/100.rp_filter
+    value: 2
+
+- name: Stage a setting for the next boot only, leaving the running value alone
+  linuxnet.plumbing.net_sysctl:
+    name: net.ipv4.conf.*.accept_redirects
+    value: 0
+    persist: true
+    runtime: false
+
+- name: Drop the persisted line again (the runtime value stays)
+  linuxnet.plumbing.net_sysctl:
+    name: net.ipv4.conf.*.rp_filter
+    state: absent
+'''
+
+RETURN = r'''
+values:
+  description:
+    - Per concrete key (globs expanded, canonical dotted form), the value before the run and after it
+      (read back from the kernel after a real run; the desired value in check mode).
+    - Empty for O(state=absent) and O(runtime=false).
+  returned: always
+  type: dict
+  sample:
+    net.ipv4.conf.all.rp_filter: {before: "0", after: "2"}
+    net.ipv4.conf.veth0.rp_filter: {before: "1", after: "2"}
+unmatched:
+  description: Names whose interface pattern matched no entry in the namespace (nothing was set for them).
+  returned: always
+  type: list
+  elements: str
+  sample: ["net.ipv4.conf.eni*.rp_filter"]
+persisted:
+  description: For O(persist=true) or O(state=absent), per key as written in the file, the value the file gave it
+    before and after (V(null) when the file has no line for it).
+  returned: when O(persist=true) or O(state=absent)
+  type: dict
+  sample:
+    net.ipv4.conf.*.rp_filter: {before: null, after: "2"}
+persist_file:
+  description: The file that was (or would be) edited.
+  returned: when O(persist=true) or O(state=absent)
+  type: str
+  sample: /etc/sysctl.d/99-linuxnet.conf
+actions:
+  description: One line per change made (or, in check mode, that would be made).
+  returned: always
+  type: list
+  elements: str
+  sample: ["set net.ipv4.conf.veth0.rp_filter = 2 (was 1)"]
+diff:
+  description: The state before and after, as dictionaries (C(values) per key, C(persisted) per file line).
+  returned: always
+  type: dict
+  sample:
+    before: {values: {net.ipv4.ip_forward: "0"}}
+    after: {values: {net.ipv4.ip_forward: "1"}}
+'''
+
+import os
+import tempfile
+
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import (
+    ModuleFailure,
+    new_module,
+    run_module,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import entered
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils import _sysctl
+
+
+def _validate(module):
+    params = module.params
+    netns = params['netns']
+    keys = []
+    for text in params['name']:
+        key = _sysctl.parse_key('name', text)
+        if key not in keys:
+            keys.append(key)
+    if not keys:
+        raise ValidationError('name', params['name'], 'is empty; give at least one net.* key')
+    value = None
+    if params['state'] == 'present':
+        value = _sysctl.value_text('value', params['value'])
+    touches_file = params['persist'] or params['state'] == 'absent'
+    if params['state'] == 'present' and not params['runtime'] and not params['persist']:
+        raise ValidationError('runtime', False, 'leaves nothing to do without persist: true')
+    if touches_file:
+        option = 'persist' if params['state'] == 'present' else 'state'
+        shown = params['persist'] if option == 'persist' else params['state']
+        if netns:
+            raise ValidationError(option, shown, "cannot be used with netns '%s': %s is read at boot for the root "
+                                  "namespace only; set the value in the namespace at run time instead"
+                                  % (netns, params['persist_file']))
+        if not _sysctl.in_initial_netns():
+            raise ValidationError(option, shown, 'cannot be used here: this module runs outside the root network '
+                                  'namespace, and %s configures the root namespace only' % params['persist_file'])
+        path = params['persist_file']
+        if not path or not os.path.isabs(path) or path.endswith('/'):
+            raise ValidationError('persist_file', path, 'is not an absolute file path')
+        if os.path.isdir(path):
+            raise ValidationError('persist_file', path, 'is a directory; name a file such as /etc/sysctl.d/99-linuxnet.conf')
+    return keys, value, touches_file
+
+
+def _read_runtime(netns, keys):
+    """Expand and read every key inside the namespace -> (ordered concrete
+    keys, {dotted: value}, unmatched names). Raises ValidationError."""
+    concrete = []
+    unmatched = []
+    before = {}
+    with entered(netns):
+        for key in keys:
+            found = _sysctl.expand('name', key, must_exist=True, netns=netns)
+            if not found:
+                unmatched.append(key.text)
+            for item in found:
+                if item in concrete:
+                    continue
+                if _sysctl.is_read_only(item):
+                    raise ValidationError('name', key.text, 'names %s, which is read-only' % item.dotted)
+                concrete.append(item)
+                before[item.dotted] = _sysctl.read_value(item)
+    return concrete, before, unmatched
+
+
+def _write_file(module, path, lines):
+    directory = os.path.dirname(path)
+    if not os.path.isdir(directory):
+        os.makedirs(directory, 0o755)
+    fd, tmp = tempfile.mkstemp(prefix='.net_sysctl.', dir=directory)
+    try:
+        with os.fdopen(fd, 'w') as handle:
+            handle.write(''.join(line + '\n' for line in lines))
+        if not os.path.exists(path):
+            os.chmod(tmp, 0o644)
+        module.atomic_move(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def body(module):
+    params = module.params
+    netns = params['netns']
+    keys, value, touches_file = _validate(module)
+    tracker = DifferenceTracker()
+    values = {}
+    unmatched = []
+    concrete = []
+    journal = []  # (key, previous value) for every runtime write done
+
+    def write(key, new, previous):
+        with entered(netns):
+            try:
+                _sysctl.write_value(key, new)
+            except (IOError, OSError) as exc:
+                raise _WriteFailed(key, new, exc)
+        journal.append((key, previous))
+
+    if params['state'] == 'present':
+        concrete, before, unmatched = _read_runtime(netns, keys)
+        if not params['runtime']:
+            concrete, before = [], {}
+        after = {}
+        for key in concrete:
+            current = before[key.dotted]
+            if _sysctl.same_value(current, value):
+                after[key.dotted] = current
+                continue
+            after[key.dotted] = value
+            tracker.add('set %s = %s (was %s)%s' % (key.dotted, value, current,
+                                                     " in namespace '%s'" % netns if netns else ''),
+                        write, key, value, current)
+        tracker.compare('values', before, after)
+        values = dict((k, {'before': before[k], 'after': after[k]}) for k in before)
+
+    persisted = None
+    if touches_file:
+        path = params['persist_file']
+        lines = _sysctl.read_lines(path)
+        new_lines = lines
+        persisted = {}
+        for key in keys:
+            new_lines = _sysctl.render_persist(new_lines, key, value)
+            persisted[key.persist_form] = {'before': _sysctl.persisted_value(lines, key),
+                                           'after': _sysctl.persisted_value(new_lines, key)}
+        tracker.compare('persisted', dict((k, v['before']) for k, v in persisted.items()),
+                        dict((k, v['after']) for k, v in persisted.items()))
+        if new_lines != lines:
+            tracker.add('%s %s' % ('update' if os.path.exists(path) else 'create', path), _write_file, module, path, new_lines)
+
+    try:
+        tracker.apply(module.check_mode)
+    except _WriteFailed as failure:
+        raise ModuleFailure(_refusal_message(failure, journal, _rollback(netns, journal)), option='value',
+                            value=params['value'], key=failure.key.dotted, errno=failure.exc.errno,
+                            restored=[k.dotted for k, dummy in journal])
+    except Exception:
+        errors = _rollback(netns, journal)
+        if errors:
+            module.warn('restoring the keys already written failed: %s' % '; '.join(errors))
+        raise
+
+    if not module.check_mode and tracker.changed and concrete:
+        with entered(netns):
+            for key in concrete:
+                values[key.dotted]['after'] = _sysctl.read_value(key)
+
+    extra = dict(values=values, unmatched=unmatched)
+    if touches_file:
+        extra.update(persisted=persisted, persist_file=params['persist_file'])
+    return tracker.result(**extra)
+
+
+def _refusal_message(failure, journal, rollback_errors):
+    text = failure.exc.strerror or str(failure.exc)
+    msg = ("option 'value': value %r was refused by the kernel for %s: %s (errno %s)"
+           % (failure.value, failure.key.dotted, text, failure.exc.errno))
+    if rollback_errors:
+        return msg + '; restoring the keys already written failed: %s' % '; '.join(rollback_errors)
+    if journal:
+        return msg + '; the %d key(s) already written were restored, nothing was changed' % len(journal)
+    return msg + '; nothing was changed'
+
+
+def _rollback(netns, journal):
+    """Restore the keys written so far, newest first -> list of errors."""
+    errors = []
+    for key, previous in reversed(journal):
+        try:
+            with entered(netns):
+                _sysctl.write_value(key, previous)
+        except (IOError, OSError) as exc:
+            errors.append('%s: %s' % (key.dotted, exc))
+    return errors
+
+
+class _WriteFailed(Exception):
+    def __init__(self, key, value, exc):
+        super(_WriteFailed, self).__init__(str(exc))
+        self.key = key
+        self.value = value
+        self.exc = exc
+
+
+def main():
+    module = new_module(
+        argument_spec=dict(
+            name=dict(type='list', elements='str', required=True, aliases=['key']),
+            value=dict(type='raw'),
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
+            persist=dict(type='bool', default=False),
+            runtime=dict(type='bool', default=True),
+            persist_file=dict(type='path', default=_sysctl.DEFAULT_PERSIST_FILE),
+        ),
+        needs_pyroute2=False,
+    )
+    run_module(module, body)
+
+
+if __name__ == '__main__':
+    main()
