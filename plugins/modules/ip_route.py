@@ -1,0 +1,358 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: linuxnet.plumbing contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: ip_route
+short_description: Manage IPv4 and IPv6 routes in a network namespace
+version_added: 0.1.0
+description:
+  - Ensures one route is present or absent in a routing table of a network namespace, over netlink (pyroute2).
+  - Unicast routes via a gateway, device-only (layer-2 direct, C(scope link)) routes, multipath routes with
+    weights, and C(blackhole), C(unreachable) and C(prohibit) routes, in any table, for IPv4 and IPv6.
+  - A route is identified the way the kernel identifies it, by address family, O(table), O(dest) and O(metric).
+    The kernel keeps only one route per such key, whatever its type or next hop. When the route exists with
+    another gateway, device, type, scope, source or next hops it is replaced in place (C(NLM_F_REPLACE)),
+    so the destination never lacks a route.
+  - Every option is checked before anything changes; bad input fails with a message that names the option
+    and the value.
+author:
+  - linuxnet.plumbing contributors
+extends_documentation_fragment:
+  - linuxnet.plumbing.netns
+  - linuxnet.plumbing.netns.attributes
+options:
+  dest:
+    description:
+      - The destination, C(default) or a prefix such as C(192.0.2.0/24) or C(2001:db8:1::/48).
+      - A plain address means a host route (C(/32) or C(/128)).
+      - A prefix with host bits set (C(192.0.2.1/24)) is refused.
+      - C(default) is IPv4 unless O(gateway), O(src), O(nexthops) or O(family) say IPv6.
+    type: str
+    required: true
+  gateway:
+    description:
+      - The next hop's address. It must lie in a subnet connected to the namespace (an address on one of its
+        interfaces, or a device route in the C(main) table or in O(table)), on O(dev) when that is given, unless
+        O(onlink) is set.
+      - An IPv6 link-local gateway (C(fe80::/10)) needs O(dev).
+      - Mutually exclusive with O(nexthops).
+    type: str
+  dev:
+    description:
+      - The outgoing interface. Must exist in the namespace.
+      - With O(dev) and no O(gateway) the route is a device route (C(scope link) for IPv4): the destination is
+        reached directly on that link, by ARP/neighbour discovery.
+      - When omitted with a O(gateway), the kernel picks the interface and any interface is accepted as
+        already correct.
+    type: str
+  metric:
+    description:
+      - The route's metric (priority), 0-4294967295. Lower wins.
+      - Part of the route's identity. When omitted, the kernel default is used, C(0) for IPv4 and C(1024) for
+        IPv6 (the kernel also stores an IPv6 metric C(0) as C(1024)).
+      - With O(state=absent), an omitted metric matches routes of any metric.
+    type: int
+  table:
+    description:
+      - The routing table, as a number (1-4294967295) or a name from C(/etc/iproute2/rt_tables),
+        C(/etc/iproute2/rt_tables.d/*.conf) or the distribution's C(/usr/share/iproute2) or C(/usr/lib/iproute2)
+        equivalents; C(local), C(main) and C(default) are always known. When O(netns) has its own
+        C(/etc/netns/NAME/iproute2) directory, that one is read instead of C(/etc/iproute2), as C(ip netns exec) does.
+      - An unknown name is an error.
+    type: raw
+    default: main
+  scope:
+    description:
+      - The IPv4 route scope. Defaults to C(link) for a device route (O(dev) without O(gateway) or O(nexthops))
+        and C(global) otherwise.
+      - IPv6 routes have no scope; only C(global) is accepted for them.
+    type: str
+    choices: [global, site, link, host]
+  src:
+    description:
+      - The preferred source address for traffic using this route. Must be an address of an interface in the
+        namespace.
+      - When omitted, a source the kernel or another tool set on the existing route is left alone.
+    type: str
+  type:
+    description:
+      - The route type. C(unicast) (the default when O(state=present)) forwards to a next hop; C(blackhole)
+        drops silently, C(unreachable) and C(prohibit) drop and answer with an ICMP error.
+      - With O(state=absent), an omitted type matches routes of any type.
+    type: str
+    choices: [unicast, blackhole, unreachable, prohibit]
+  onlink:
+    description:
+      - Treat the gateway as directly reachable on O(dev) even though no connected subnet contains it
+        (C(onlink) flag). Needs O(dev), or a dev on every next hop.
+    type: bool
+    default: false
+  nexthops:
+    description:
+      - Next hops of a multipath (ECMP) route; traffic is spread over them in proportion to their weights.
+      - Mutually exclusive with O(gateway) and O(dev). A list of one next hop makes an ordinary route.
+    type: list
+    elements: dict
+    suboptions:
+      gateway:
+        description: The next hop's address (same rules as O(gateway)).
+        type: str
+      dev:
+        description: The next hop's interface.
+        type: str
+      weight:
+        description: The next hop's weight, 1-256.
+        type: int
+        default: 1
+  exclusive:
+    description:
+      - Also remove every other route to O(dest) in O(table) of the same address family, whatever its metric,
+        so that this route is the only one to that destination (for example one default route per table).
+      - The kernel's own routes (C(proto kernel), such as the route of a connected subnet) are never removed.
+      - Routes to other destinations are never touched; manage each destination with its own task.
+      - Only used with O(state=present).
+    type: bool
+    default: false
+  family:
+    description:
+      - The address family, needed only when nothing else tells it (O(dest=default) without O(gateway), O(src)
+        or O(nexthops), for example an IPv6 default C(unreachable) route).
+      - Must agree with every address given.
+    type: str
+    choices: [ipv4, ipv6]
+  state:
+    description:
+      - C(present) ensures the route exists as described (adding it or replacing the route with the same key).
+      - C(absent) removes the routes to O(dest) in O(table) of that family that match O(metric), O(type),
+        O(gateway) and O(dev) where those are given. The kernel's own routes are removed too when they match.
+    type: str
+    choices: [present, absent]
+    default: present
+notes:
+  - Routes whose TOS is set are never matched or changed.
+  - A gateway route depends on its connected subnet; when that subnet's interface is down the kernel removes
+    IPv4 gateway routes through it, and a later run adds them again.
+seealso:
+  - module: linuxnet.plumbing.ip_rule
+  - module: linuxnet.plumbing.ip_address
+'''
+
+EXAMPLES = r'''
+- name: Route 10.0.1.0/24 through the router in namespace ns1
+  linuxnet.plumbing.ip_route:
+    netns: ns1
+    dest: 10.0.1.0/24
+    gateway: 10.0.0.254
+
+- name: Default route with a metric (the preferred of two paths)
+  linuxnet.plumbing.ip_route:
+    netns: ns1
+    dest: default
+    gateway: 10.0.0.254
+    metric: 100
+
+- name: Layer-2 direct route to a host on the same switch (device route, scope link)
+  linuxnet.plumbing.ip_route:
+    netns: hosta
+    dest: 192.0.2.7/32
+    dev: eth1
+
+- name: Drop traffic to a prefix silently
+  linuxnet.plumbing.ip_route:
+    dest: 198.51.100.0/24
+    type: blackhole
+
+- name: Default route in a named policy-routing table, the only default route there
+  linuxnet.plumbing.ip_route:
+    dest: default
+    gateway: 192.0.2.1
+    table: isp2
+    exclusive: true
+
+- name: Spread traffic over two routers, two to one
+  linuxnet.plumbing.ip_route:
+    netns: ns1
+    dest: 203.0.113.0/24
+    nexthops:
+      - gateway: 10.0.0.254
+        weight: 2
+      - gateway: 10.0.2.254
+        weight: 1
+
+- name: IPv6 route via a link-local gateway
+  linuxnet.plumbing.ip_route:
+    dest: 2001:db8:1::/48
+    gateway: fe80::1
+    dev: eth0
+
+- name: Remove every route to 10.9.0.0/16 in the main table
+  linuxnet.plumbing.ip_route:
+    dest: 10.9.0.0/16
+    state: absent
+'''
+
+RETURN = r'''
+route:
+  description:
+    - The route after the run, as the kernel reports it (in check mode, as it would be).
+    - C(null) with O(state=absent).
+  returned: success
+  type: dict
+  sample:
+    family: ipv4
+    dest: 10.0.1.0/24
+    table: 254
+    metric: 0
+    type: unicast
+    scope: global
+    proto: static
+    gateway: 10.0.0.254
+    dev: veth1
+    src: null
+    onlink: false
+    nexthops: null
+actions:
+  description: What was done (or would be done in check mode), one line per change.
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - "replace route 10.0.1.0/24 via 10.0.0.253 dev veth1 metric 0 table 254 (was: 10.0.1.0/24 via 10.0.0.254 dev veth1 metric 0 table 254)"
+diff:
+  description:
+    - The route before and after, as dicts with the keys of RV(route) (an empty dict when there is no such
+      route).
+    - With O(exclusive), or when O(state=absent) removes several routes, C(other_routes) lists the further
+      routes to the same destination.
+  returned: always
+  type: dict
+  sample:
+    before: {}
+    after:
+      family: ipv4
+      dest: 192.0.2.7/32
+      table: 254
+      metric: 0
+      type: unicast
+      scope: link
+      proto: static
+      gateway: null
+      dev: eth1
+      src: null
+      onlink: false
+      nexthops: null
+'''
+
+import socket
+
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import (
+    ModuleFailure,
+    netlink_error_text,
+    new_module,
+    run_module,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._netlink import Netlink, NetlinkError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._routes import (
+    Namespace,
+    delete_request,
+    describe,
+    desired_route,
+    detect_family,
+    plan_absent,
+    plan_present,
+    route_from_msg,
+    route_key,
+    route_matches,
+    route_request,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._rt_tables import RtTables
+
+ARGUMENT_SPEC = dict(
+    dest=dict(type='str', required=True),
+    gateway=dict(type='str'),
+    dev=dict(type='str'),
+    metric=dict(type='int'),
+    table=dict(type='raw', default='main'),
+    scope=dict(type='str', choices=['global', 'site', 'link', 'host']),
+    src=dict(type='str'),
+    type=dict(type='str', choices=['unicast', 'blackhole', 'unreachable', 'prohibit']),
+    onlink=dict(type='bool', default=False),
+    nexthops=dict(type='list', elements='dict', options=dict(
+        gateway=dict(type='str'),
+        dev=dict(type='str'),
+        weight=dict(type='int', default=1),
+    )),
+    exclusive=dict(type='bool', default=False),
+    family=dict(type='str', choices=['ipv4', 'ipv6']),
+    state=dict(type='str', choices=['present', 'absent'], default='present'),
+)
+
+
+def read_namespace(nl, version, name):
+    links = dict((link['name'], link['index']) for link in nl.links())
+    ifnames = dict((v, k) for k, v in links.items())
+    addresses = [a for a in nl.addresses() if a['family'] == version]
+    family = socket.AF_INET if version == 4 else socket.AF_INET6
+    routes = []
+    for msg in nl.ipr.get_routes(family=family):
+        route = route_from_msg(msg, ifnames)
+        if route is not None:
+            routes.append(route)
+    return Namespace(links, addresses, routes, name)
+
+
+def run_op(nl, op, route, links, description):
+    try:
+        if op == 'delete':
+            nl.ipr.route('del', **delete_request(route, links))
+        else:
+            nl.ipr.route(op, **route_request(route, links))
+    except NetlinkError as exc:
+        raise ModuleFailure('%s: the kernel refused it: %s' % (description, netlink_error_text(exc)))
+
+
+def body(module):
+    params = module.params
+    netns = params['netns']
+    version = detect_family(params)
+    table = RtTables.load(netns).lookup('table', params['table'])
+    with Netlink(netns) as nl:
+        ns = read_namespace(nl, version, netns)
+        desired, resolved = desired_route(params, table, ns)
+        if params['state'] == 'present':
+            before, after, ops = plan_present(desired, resolved, ns.routes, params['exclusive'])
+        else:
+            before, after, ops = plan_absent(desired, params, ns.routes)
+        tracker = DifferenceTracker(before, after)
+        for op, route in ops:
+            text = '%s route %s' % (op, describe(route))
+            if op == 'replace' and before:
+                text += ' (was: %s)' % describe(before)
+            tracker.add(text, run_op, nl, op, route, ns.links, text)
+        tracker.apply(module.check_mode)
+        route = None
+        if params['state'] == 'present':
+            route = dict(after)
+            route.pop('other_routes', None)
+            if tracker.changed and not module.check_mode:
+                for item in read_namespace(nl, version, netns).routes:
+                    if route_key(item) == route_key(desired) and route_matches(item, desired):
+                        route = item
+                        break
+    return tracker.result(route=route)
+
+
+def main():
+    module = new_module(argument_spec=ARGUMENT_SPEC)
+    run_module(module, body)
+
+
+if __name__ == '__main__':
+    main()
