@@ -15,7 +15,7 @@ options:
   netns:
     description:
       - Name of the network namespace to act in, as listed by C(ip netns list) (a bind mount under C(/run/netns/)).
-      - When omitted, the module acts in the network namespace the module process runs in
+      - When omitted or empty, the module acts in the network namespace the module process runs in
         (the host's own, unless Ansible itself runs inside a namespace, for example through the
         P(linuxnet.plumbing.netns#connection) connection plugin).
       - The namespace must exist; this module never creates it as a side effect of reading.

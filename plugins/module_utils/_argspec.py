@@ -47,13 +47,18 @@ def netlink_error_text(exc):
     return '%s (errno %s)' % (text, code) if code is not None else str(exc)
 
 
-def new_module(argument_spec, needs_pyroute2=True, **kwargs):
+def new_module(argument_spec, needs_pyroute2=True, with_netns=True, **kwargs):
     """AnsibleModule with the shared options, the dependency check and a
-    validated ``netns`` — all before the module body can touch anything."""
-    module = AnsibleModule(argument_spec=netns_argument_spec(**argument_spec),
-                           supports_check_mode=True, **kwargs)
+    validated ``netns`` — all before the module body can touch anything.
+
+    with_netns=False is for modules whose subject is the namespace itself.
+    """
+    spec = netns_argument_spec(**argument_spec) if with_netns else argument_spec
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kwargs)
     if needs_pyroute2:
         require_pyroute2(module)
+    if with_netns and module.params.get('netns') == '':
+        module.params['netns'] = None  # '' spells "the namespace the module runs in"
     try:
         check_netns_name('netns', module.params.get('netns'))
     except ValidationError as exc:

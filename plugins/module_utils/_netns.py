@@ -107,3 +107,18 @@ def entered(name):
 
 def resolv_conf_path(name):
     return os.path.join(NETNS_ETC_DIR, name, 'resolv.conf')
+
+
+def create_netns(name):
+    """Create NAME the way `ip netns add` does (bind mount under /run/netns)."""
+    from pyroute2 import netns as pr_netns
+    path = netns_path(name)
+    if os.path.exists(path) and not netns_exists(name):
+        # A leftover file from an interrupted creation blocks the bind mount.
+        os.unlink(path)
+    pr_netns.create(name)
+
+
+def remove_netns(name):
+    from pyroute2 import netns as pr_netns
+    pr_netns.remove(name)
