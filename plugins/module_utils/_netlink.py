@@ -24,7 +24,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import (
 
 try:
     from pyroute2 import IPRoute
-    from pyroute2.netlink.exceptions import NetlinkError
+    from pyroute2.netlink.exceptions import NetlinkError  # noqa: F401, pylint: disable=unused-import
 except ImportError:  # reported by _deps.require_pyroute2
     IPRoute = None
 

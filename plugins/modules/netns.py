@@ -24,7 +24,7 @@ description:
     so that their names, and the names of veth peers in other namespaces, can be used again right away
     instead of after the kernel's asynchronous namespace cleanup.
 author:
-  - linuxnet.plumbing developers
+  - linuxnet.plumbing developers (!UNKNOWN)
 extends_documentation_fragment:
   - linuxnet.plumbing.netns.attributes
 options:

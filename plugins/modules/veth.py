@@ -19,7 +19,7 @@ description:
   - An interface called O(name) that is not a veth, or a veth whose peer is not O(peer) in O(peer_netns),
     is reported as an error naming what was found; it is never deleted or changed.
 author:
-  - linuxnet.plumbing developers
+  - linuxnet.plumbing developers (!UNKNOWN)
 extends_documentation_fragment:
   - linuxnet.plumbing.netns
   - linuxnet.plumbing.netns.attributes
