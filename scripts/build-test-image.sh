@@ -10,7 +10,8 @@ image=${LINUXNET_TEST_IMAGE:-localhost/linuxnet-debian12}
 suite=bookworm
 pkg_file=molecule/_shared/image-packages.txt
 mkdir -p .cache
-exec 9>.cache/.build-test-image.lock
+# the image is machine-wide: one build at a time
+exec 9>/tmp/linuxnet-build-test-image.lock
 flock 9
 
 # The mirrors apt already uses (deb822 *.sources first, then sources.list),

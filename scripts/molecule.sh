@@ -31,9 +31,9 @@ for s in "${scenarios[@]}"; do
   [ -f "molecule/$s/molecule.yml" ] || { echo "molecule: no scenario molecule/$s" >&2; exit 2; }
   echo "=== molecule $command: $s"
   start=$SECONDS
-  # One run per scenario at a time (container name and molecule state are per
-  # scenario); -o keeps the lock away from the containers' conmon processes.
-  if ! flock -o ".build/.molecule-$s.lock" molecule --base-config molecule/_shared/config.yml "$command" --scenario-name "$s"; then
+  # One run per scenario at a time on this machine (the container name is
+  # per scenario, not per checkout); -o keeps the lock from the containers.
+  if ! flock -o "/tmp/linuxnet-molecule-$s.lock" molecule --base-config molecule/_shared/config.yml "$command" --scenario-name "$s"; then
     echo "=== molecule $s: FAILED ($((SECONDS - start))s)"
     exit 1
   fi

@@ -26,9 +26,9 @@ if ! cmp -s scripts/get_pip_standin.py "$cache"; then
   echo "sanity: installed get-pip stand-in at $cache"
 fi
 
-# One sanity run at a time per checkout (they share the copy and ansible-test's venvs).
+# One sanity run at a time (runs share the copy and ansible-test's venvs in ~/.ansible/test).
 mkdir -p .build
-exec 9>.build/.sanity.lock
+exec 9>/tmp/linuxnet-sanity.lock
 flock 9
 scripts/copy-tree.sh "$dest"
 
