@@ -1,0 +1,334 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: linuxnet.plumbing contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: probe
+short_description: Check connectivity from inside a network namespace (ping, tcp, udp, traceroute)
+version_added: 0.1.0
+description:
+  - Runs one connectivity check from inside a network namespace and returns structured results.
+  - Everything is done with Python sockets opened inside the namespace; no C(ping), C(traceroute) or
+    other binary is needed on the managed host, and no process is started.
+  - C(ping) sends ICMP or ICMPv6 echo requests over a raw socket.
+  - C(tcp) opens a TCP connection to O(port) (the handshake only; no data is sent).
+  - C(udp) sends one datagram to O(port) and waits for any reply.
+    A reply means success. An ICMP port unreachable means failure, and RV(error) starts with C(connection refused).
+    No answer within O(timeout) means failure with RV(error=no reply); UDP cannot tell a port behind a
+    firewall that drops packets from a service that ignores the probe's data.
+  - C(traceroute) sends ICMP echo requests with hop limits 1, 2, ... and lists which router answered each
+    (time exceeded), until the target replies, a router reports the destination unreachable, or O(max_hops) is reached.
+    Answers are matched to the probes by ICMP identifier and sequence number, also inside the original header
+    quoted by time-exceeded and unreachable messages, so other ICMP traffic in the namespace does not disturb it.
+  - The probe never changes anything, so C(changed) is always V(false).
+    With O(expect) set, an outcome other than the expected one makes the task fail with a message that says so.
+author:
+  - linuxnet.plumbing developers (!UNKNOWN)
+options:
+  netns:
+    description:
+      - Name of the network namespace to probe from, as listed by C(ip netns list) (a bind mount under C(/run/netns/)).
+      - When omitted, the probe runs in the network namespace the module process runs in
+        (the host's own, unless Ansible itself runs inside a namespace, for example through the
+        P(linuxnet.plumbing.netns#connection) connection plugin).
+      - The namespace must exist; a missing one is an error naming it.
+        Use M(linuxnet.plumbing.netns) to create it.
+      - A name containing C(/), C(..) or NUL is refused.
+    type: str
+  type:
+    description:
+      - The kind of probe.
+    type: str
+    required: true
+    choices: [ping, tcp, udp, traceroute]
+  target:
+    description:
+      - The address to probe, IPv4 or IPv6 (an IPv6 link-local address may carry a zone, V(fe80::1%eth0),
+        where the interface name is one of the namespace's).
+      - A host name is resolved inside the namespace with the module process' resolver (C(/etc/hosts),
+        C(/etc/resolv.conf) of the host; C(/etc/netns/NAME/) files are not used). The first address returned is probed.
+      - Something that looks like an address but is not a valid one (V(10.0.0.300)) is refused.
+    type: str
+    required: true
+  port:
+    description:
+      - Destination port, 1 to 65535.
+      - Required for O(type=tcp) and O(type=udp); not used by the other types (but still checked).
+    type: int
+  count:
+    description:
+      - Number of echo requests for O(type=ping); at least 1.
+      - Other probe types send one probe (per hop for O(type=traceroute)).
+    type: int
+    default: 3
+  interval:
+    description:
+      - Seconds between two echo requests of O(type=ping); fractions are allowed, V(0) sends them back to back.
+    type: float
+    default: 0.2
+  timeout:
+    description:
+      - Seconds to wait for an answer, fractions allowed.
+      - O(type=ping) counts a reply only when it arrives within this time of its request; after the last request
+        it waits at most this long. O(type=tcp) waits this long for the connection, O(type=udp) for a reply.
+        O(type=traceroute) waits this long for each group of up to 8 hops probed together.
+      - Resolving a host name is not bounded by this timeout.
+    type: float
+    default: 2.0
+  max_hops:
+    description:
+      - Highest hop limit (TTL) O(type=traceroute) tries, 1 to 255.
+    type: int
+    default: 30
+  expect:
+    description:
+      - V(success) or V(failure) turns the probe into an assertion; the task fails when the outcome differs.
+        The result values are returned with the failure too.
+      - "The failure message names the probe, the namespace, what was expected and what happened, for example
+        C(probe ping 10.0.0.2 in netns ns1: expected failure but it succeeded), followed by the outcome
+        in parentheses, such as C(3/3 replies)."
+      - When omitted, the task only reports the outcome in RV(success) and never fails because of it.
+    type: str
+    choices: [success, failure]
+attributes:
+  check_mode:
+    support: full
+    description:
+      - The probe only reads (it sends test packets but changes no state), so it runs in check mode too
+        and returns the same results as a real run.
+  diff_mode:
+    support: none
+    description:
+      - Nothing is changed, so there is no diff.
+  idempotent:
+    support: full
+    description:
+      - The module never changes anything and always reports C(changed=false).
+requirements:
+  - root (or CAP_NET_RAW for O(type=ping) and O(type=traceroute), and CAP_SYS_ADMIN to enter a named namespace)
+    on the managed host.
+  - No Python library beyond the standard library (pyroute2 is not needed).
+notes:
+  - O(type=ping) succeeds when at least one reply arrived, like the exit status of C(ping).
+  - O(type=traceroute) succeeds when the target was reached. A hop that did not answer is V(null) in RV(hops).
+    Hops are probed several at once, so a silent path costs about O(max_hops)/8 timeouts.
+  - Routers rate-limit the ICMP errors traceroute relies on; repeating a traceroute many times a second
+    can leave hops unanswered.
+seealso:
+  - module: linuxnet.plumbing.netns
+'''
+
+EXAMPLES = r'''
+- name: Ping the router from ns1, just reporting
+  linuxnet.plumbing.probe:
+    netns: ns1
+    type: ping
+    target: 10.0.1.1
+  register: ping_router
+
+- name: The other side must answer
+  linuxnet.plumbing.probe:
+    netns: ns1
+    type: ping
+    target: 2001:db8:2::2
+    count: 5
+    expect: success
+
+- name: The firewall must drop traffic to the database port
+  linuxnet.plumbing.probe:
+    netns: outside
+    type: tcp
+    target: 192.0.2.10
+    port: 5432
+    timeout: 1
+    expect: failure
+
+- name: A DNS server answers on UDP port 53
+  linuxnet.plumbing.probe:
+    netns: client
+    type: udp
+    target: 10.0.0.53
+    port: 53
+    expect: success
+
+- name: Trace the path from ns1 to ns2
+  linuxnet.plumbing.probe:
+    netns: ns1
+    type: traceroute
+    target: 10.0.2.2
+    max_hops: 10
+  register: path
+
+- name: The path goes through router1
+  ansible.builtin.assert:
+    that:
+      - path.reached
+      - path.hops[0] == '10.0.1.1'
+'''
+
+RETURN = r'''
+success:
+  description: Whether the probe succeeded (see the notes for what success means per type).
+  returned: always
+  type: bool
+  sample: true
+msg:
+  description: One line saying what was probed, from where, and what happened.
+  returned: always
+  type: str
+  sample: "ping 10.0.2.2 from ns1: 3/3 replies, rtt avg 0.052 ms"
+type:
+  description: The probe type that ran.
+  returned: always
+  type: str
+  sample: ping
+target:
+  description: The target as given (normalised when it is an address).
+  returned: always
+  type: str
+  sample: 10.0.2.2
+address:
+  description: The address probed (the target itself, or what a host name resolved to in the namespace).
+  returned: always
+  type: str
+  sample: 10.0.2.2
+port:
+  description: The port probed.
+  returned: when O(type) is V(tcp) or V(udp)
+  type: int
+  sample: 80
+error:
+  description:
+    - Why the probe failed, or the ICMP errors that came back; V(null) when there was nothing to report.
+    - For O(type=udp), V(no reply), or C(connection refused) followed by C(ICMP port unreachable) in parentheses.
+    - For O(type=tcp), for example V(connection refused) or V(timed out after 2 s).
+  returned: always
+  type: str
+  sample: connection refused
+transmitted:
+  description: Echo requests sent (attempted).
+  returned: when O(type=ping)
+  type: int
+  sample: 3
+received:
+  description: Echo replies received within O(timeout).
+  returned: when O(type=ping)
+  type: int
+  sample: 3
+loss_percent:
+  description: Share of echo requests without a reply, in percent.
+  returned: when O(type=ping)
+  type: float
+  sample: 0.0
+rtt_ms:
+  description:
+    - Round trip times in milliseconds; V(null) values when nothing came back.
+    - For O(type=tcp) the time the handshake took, for O(type=udp) the time until the reply
+      (one measurement, so min, avg and max are equal).
+  returned: when O(type) is V(ping), V(tcp) or V(udp)
+  type: dict
+  contains:
+    min:
+      description: Shortest round trip.
+      type: float
+      returned: always
+    avg:
+      description: Average round trip.
+      type: float
+      returned: always
+    max:
+      description: Longest round trip.
+      type: float
+      returned: always
+  sample: {"min": 0.041, "avg": 0.052, "max": 0.068}
+connected:
+  description: Whether the TCP connection was established.
+  returned: when O(type=tcp)
+  type: bool
+  sample: true
+reply:
+  description: Whether a UDP reply arrived.
+  returned: when O(type=udp)
+  type: bool
+  sample: false
+hops:
+  description:
+    - The address that answered for each hop limit 1, 2, ..., in order; V(null) for a hop that did not answer.
+    - Ends with the target when it was reached, with the router that reported the destination unreachable,
+      or after O(max_hops) entries.
+  returned: when O(type=traceroute)
+  type: list
+  elements: str
+  sample: ["10.0.1.1", "10.0.2.2"]
+reached:
+  description: Whether the traceroute reached the target.
+  returned: when O(type=traceroute)
+  type: bool
+  sample: true
+'''
+
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import (
+    ModuleFailure,
+    new_module,
+    run_module,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._probe import (
+    ProbeError,
+    ProbeOptions,
+    expectation_message,
+    run_probe,
+)
+
+
+def body(module):
+    params = module.params
+    options = ProbeOptions(
+        port=params['port'],
+        count=params['count'],
+        timeout=params['timeout'],
+        interval=params['interval'],
+        max_hops=params['max_hops'],
+    )
+    try:
+        result = run_probe(params['netns'], params['type'], params['target'], options)
+    except ProbeError as exc:
+        raise ModuleFailure(str(exc))
+    failure = expectation_message(result, params['expect'], params['netns'])
+    result.pop('_summary')
+    result.pop('_description')
+    result['changed'] = False
+    if failure:
+        result.pop('msg')
+        raise ModuleFailure(failure, **result)
+    return result
+
+
+def main():
+    module = new_module(
+        argument_spec=dict(
+            type=dict(type='str', required=True, choices=['ping', 'tcp', 'udp', 'traceroute']),
+            target=dict(type='str', required=True),
+            port=dict(type='int'),
+            count=dict(type='int', default=3),
+            interval=dict(type='float', default=0.2),
+            timeout=dict(type='float', default=2.0),
+            max_hops=dict(type='int', default=30),
+            expect=dict(type='str', choices=['success', 'failure']),
+        ),
+        required_if=[
+            ('type', 'tcp', ['port']),
+            ('type', 'udp', ['port']),
+        ],
+        needs_pyroute2=False,
+    )
+    run_module(module, body)
+
+
+if __name__ == '__main__':
+    main()
