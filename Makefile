@@ -2,6 +2,7 @@
 #
 #   make demo         install what is missing, build the richest lab, show its proof, tear it down
 #   make test         install test dependencies, then: units sanity integration lint molecule build
+#                     (stops at the first failing suite; KEEP_GOING=1 runs them all)
 #   make units | sanity | integration | lint | molecule | build    one suite
 #   make molecule SCENARIOS="bridge router"                         some molecule scenarios
 #   make integration TARGETS="veth netns"                           some integration targets
@@ -35,7 +36,7 @@ endif
 .PHONY: help demo test $(SUITES) setup-runtime setup-test image podman-collection clean
 
 help:
-	@sed -n '2,11s/^# \{0,1\}//p' Makefile
+	@sed -n '2,12s/^# \{0,1\}//p' Makefile
 
 setup-runtime:
 	@scripts/setup.sh runtime

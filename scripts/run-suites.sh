@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Run test suites (make targets) in order with a banner each, stop at the
-# first failure and print how long each one took.
+# first failure (unless KEEP_GOING=1) and print how long each one took.
 #   scripts/run-suites.sh units sanity integration lint molecule build
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 summary=()
+failed=()
 total_start=$SECONDS
 report() {
   echo
@@ -22,10 +23,17 @@ for suite in "$@"; do
     summary+=("$(printf '%-12s ok      %4ss' "$suite" $((SECONDS - start)))")
   else
     summary+=("$(printf '%-12s FAILED  %4ss' "$suite" $((SECONDS - start)))")
-    report
-    echo "################ make test: FAILED in $suite"
-    exit 1
+    failed+=("$suite")
+    if [ "${KEEP_GOING:-0}" != 1 ]; then
+      report
+      echo "################ make test: FAILED in $suite"
+      exit 1
+    fi
   fi
 done
 report
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "################ make test: FAILED in ${failed[*]}"
+  exit 1
+fi
 echo "################ make test: all suites passed"
