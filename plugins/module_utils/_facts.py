@@ -13,14 +13,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import ipaddress
 import os
 import socket
+import struct
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netlink import Netlink
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._netlink import IPRoute, Netlink
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import (
     NamespaceError,
-    entered,
+    _setns,
     list_netns,
     netns_path,
 )
@@ -140,6 +142,69 @@ def _sort_routes(routes):
     return sorted(routes, key=lambda r: (r['family'], r['table'], r['dst'] == 'default', r['dst'], r['metric']))
 
 
+@contextlib.contextmanager
+def _inside(fd):
+    """Run the body inside the namespace open as FD. Entering by fd (not by
+    name) keeps working when the name is removed while we read."""
+    home = os.open('/proc/self/ns/net', os.O_RDONLY)
+    try:
+        _setns(fd)
+        try:
+            yield
+        finally:
+            _setns(home)
+    finally:
+        os.close(home)
+
+
+# RTM_GETNSID by hand: pyroute2 0.7 and 0.9 both have get_netnsid(fd=...),
+# but asking N namespaces about N others through 0.9's asyncio core costs
+# milliseconds per request; a raw socket answers in microseconds.
+RTM_NEWNSID = 88
+RTM_GETNSID = 90
+NLMSG_ERROR = 2
+NLM_F_REQUEST = 1
+NETNSA_NSID = 1
+NETNSA_FD = 3
+
+
+def open_rtnl_socket():
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)  # NETLINK_ROUTE
+    sock.bind((0, 0))
+    return sock
+
+
+def get_nsid(sock, fd, seq=1):
+    """The id the socket's namespace gives the namespace open as FD, or
+    None when it has none (or the kernel does not answer the question)."""
+    # nlmsghdr + rtgenmsg (padded to 4) + one u32 attribute NETNSA_FD
+    request = struct.pack('=IHHII', 16 + 4 + 8, RTM_GETNSID, NLM_F_REQUEST, seq, 0)
+    request += struct.pack('=B3x', socket.AF_UNSPEC) + struct.pack('=HHI', 8, NETNSA_FD, fd)
+    sock.send(request)
+    while True:
+        data = sock.recv(65536)
+        offset = 0
+        while offset + 16 <= len(data):
+            length, kind, dummy, rseq, dummy = struct.unpack_from('=IHHII', data, offset)
+            if length < 16:
+                return None
+            if rseq == seq:
+                if kind == NLMSG_ERROR:
+                    return None
+                if kind == RTM_NEWNSID:
+                    pos = offset + 20
+                    while pos + 4 <= offset + length:
+                        alen, atype = struct.unpack_from('=HH', data, pos)
+                        if alen < 4:
+                            break
+                        if atype & 0x3FFF == NETNSA_NSID and alen >= 8:
+                            nsid = struct.unpack_from('=i', data, pos + 4)[0]
+                            return None if nsid < 0 else nsid
+                        pos += (alen + 3) & ~3
+                    return None
+            offset += (length + 3) & ~3
+
+
 class _Namespace(object):
     """One namespace known to this run: key ('' = current), inode, fd."""
 
@@ -150,6 +215,7 @@ class _Namespace(object):
         self.inode = os.fstat(self.fd).st_ino
         self.nl = None
         self.raw_links = None
+        self.rtnl = None
 
     @property
     def netns(self):
@@ -159,6 +225,9 @@ class _Namespace(object):
         if self.nl is not None:
             self.nl.close()
             self.nl = None
+        if self.rtnl is not None:
+            self.rtnl.close()
+            self.rtnl = None
         os.close(self.fd)
 
 
@@ -202,7 +271,10 @@ class Gatherer(object):
 
     def socket(self, ns):
         if ns.nl is None:
-            ns.nl = Netlink(ns.netns).__enter__()
+            nl = Netlink(ns.netns)
+            with _inside(ns.fd):
+                nl.ipr = IPRoute()
+            ns.nl = nl
         return ns.nl
 
     def raw_links(self, ns):
@@ -215,14 +287,15 @@ class Gatherer(object):
     def nsid_map(self, ns):
         """{nsid: namespace key} as seen from NS (RTM_GETNSID per known ns)."""
         if ns.key not in self._nsid_maps:
-            ipr = self.socket(ns).ipr
+            if ns.rtnl is None:
+                with _inside(ns.fd):
+                    ns.rtnl = open_rtnl_socket()
             mapping = {}
-            for other in self.known:
+            for seq, other in enumerate(self.known, 1):
                 try:
-                    reply = ipr.get_netnsid(fd=other.fd)
-                except Exception:  # pylint: disable=broad-except
+                    nsid = get_nsid(ns.rtnl, other.fd, seq)
+                except (OSError, socket.error, struct.error):
                     continue
-                nsid = reply.get('nsid') if reply else None
                 if nsid in NSID_NONE:
                     continue
                 # Prefer a name over '' when the same namespace has both.
@@ -305,7 +378,7 @@ class Gatherer(object):
 
     def sysctls(self, ns):
         out = {}
-        with entered(ns.netns):
+        with _inside(ns.fd):
             for key in self.sysctl_keys:
                 found = _sysctl.expand('sysctls', key, must_exist=False)
                 if not found and not key.is_glob:

@@ -21,7 +21,7 @@ description:
   - Routes are read from every routing table (main, local, and numbered ones), IPv4 and IPv6.
 version_added: 0.1.0
 author:
-  - linuxnet.plumbing contributors
+  - linuxnet.plumbing developers (!UNKNOWN)
 extends_documentation_fragment:
   - linuxnet.plumbing.netns
   - linuxnet.plumbing.netns.attributes
@@ -154,7 +154,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._facts import (
     DEFAULT_SYSCTLS,
     Gatherer,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import NamespaceError, netns_exists
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import netns_exists, netns_path
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._sysctl import parse_key
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
 
@@ -179,7 +179,8 @@ def body(module):
         targets = None
     else:
         if netns is not None and not netns_exists(netns):
-            raise NamespaceError("network namespace '%s' does not exist (option 'netns')" % netns)
+            raise ValidationError('netns', netns, 'is not an existing network namespace (no %s); create it with '
+                                  'linuxnet.plumbing.netns' % netns_path(netns))
         targets = [netns if netns is not None else CURRENT]
     gatherer = Gatherer(targets, sections, keys)
     try:

@@ -25,7 +25,7 @@ description:
     O(persist_file), which sysctl.d(5) reads at boot, for the root namespace only.
 version_added: 0.1.0
 author:
-  - linuxnet.plumbing contributors
+  - linuxnet.plumbing developers (!UNKNOWN)
 extends_documentation_fragment:
   - linuxnet.plumbing.netns
   - linuxnet.plumbing.netns.attributes
@@ -64,7 +64,7 @@ options:
       - Also write C(KEY = VALUE) to O(persist_file) so the setting survives a reboot.
       - The line uses the key as given, so V(net.ipv4.conf.*.rp_filter) persists the glob and covers interfaces
         created later (systemd-sysctl applies per-interface settings as interfaces appear).
-      - The file is edited surgically: only the lines for this key are added, rewritten or removed; every other
+      - The file is edited surgically. Only the lines for this key are added, rewritten or removed; every other
         line stays as it is. A line that already has the value is left verbatim.
       - Only for the root namespace (the namespace of PID 1); refused together with O(netns), because boot-time
         sysctl files configure the host's namespace only.
@@ -73,7 +73,7 @@ options:
   runtime:
     description:
       - Set the runtime value (in C(/proc/sys)) when O(state=present).
-      - V(false) only edits O(persist_file) (requires O(persist=true)): the setting takes effect at the next boot
+      - V(false) only edits O(persist_file) (requires O(persist=true)), so the setting takes effect at the next boot
         or C(sysctl --system). The keys are still checked against the running kernel.
     type: bool
     default: true
@@ -297,9 +297,8 @@ def body(module):
                 after[key.dotted] = current
                 continue
             after[key.dotted] = value
-            tracker.add('set %s = %s (was %s)%s' % (key.dotted, value, current,
-                                                     " in namespace '%s'" % netns if netns else ''),
-                        write, key, value, current)
+            where = " in namespace '%s'" % netns if netns else ''
+            tracker.add('set %s = %s (was %s)%s' % (key.dotted, value, current, where), write, key, value, current)
         tracker.compare('values', before, after)
         values = dict((k, {'before': before[k], 'after': after[k]}) for k in before)
 
