@@ -25,7 +25,7 @@ description:
     C(this kernel does not support link kind KIND).
   - Every option is validated before any change, and errors name the option and the value.
 author:
-  - linuxnet.plumbing contributors
+  - linuxnet.plumbing developers (!UNKNOWN)
 extends_documentation_fragment:
   - linuxnet.plumbing.netns
   - linuxnet.plumbing.netns.attributes
