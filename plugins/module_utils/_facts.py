@@ -5,8 +5,9 @@
 
 Every section is a collector ``func(ctx, ns) -> value`` registered in
 COLLECTORS; a later section (the collection's nftables rules) is one more
-entry there. Route and rule normalisers are minimal and local to this file
-(``route_fact``/``rule_fact``); they can be unified with ip_route/ip_rule's.
+entry there. Routes and rules are the same canonical dicts ip_route and
+ip_rule compare (_routes.route_from_msg, _rules.rule_from_msg), so facts can
+be fed back into those modules.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,12 +15,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
-import ipaddress
 import os
 import socket
 import struct
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._netlink import IPRoute, Netlink
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._routes import route_from_msg
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._rules import rule_from_msg
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import (
     NamespaceError,
     _setns,
@@ -33,113 +35,27 @@ DEFAULT_GATHER = ['namespaces', 'links', 'addresses', 'routes', 'rules']
 DEFAULT_SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding', 'net.ipv4.conf.*.rp_filter']
 NSID_NONE = (None, -1, 0xFFFFFFFF)
 
-RTN_TYPES = {0: 'unspec', 1: 'unicast', 2: 'local', 3: 'broadcast', 4: 'anycast', 5: 'multicast',
-             6: 'blackhole', 7: 'unreachable', 8: 'prohibit', 9: 'throw', 10: 'nat', 11: 'xresolve'}
-RT_PROTOS = {0: 'unspec', 1: 'redirect', 2: 'kernel', 3: 'boot', 4: 'static', 8: 'gated', 9: 'ra', 10: 'mrt',
-             11: 'zebra', 12: 'bird', 13: 'dnrouted', 14: 'xorp', 15: 'ntk', 16: 'dhcp', 42: 'babel',
-             186: 'bgp', 187: 'isis', 188: 'ospf', 189: 'rip', 192: 'eigrp'}
-RT_SCOPES = {0: 'global', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere'}
-FR_ACTIONS = {0: 'unspec', 1: 'lookup', 2: 'goto', 3: 'nop', 6: 'blackhole', 7: 'unreachable', 8: 'prohibit'}
-FIB_RULE_INVERT = 0x2
-RTNH_F_ONLINK = 0x4
-RTNH_F_DEAD = 0x1
 RTNH_F_LINKDOWN = 0x10
 
 
-def _family(value):
-    return 4 if value == socket.AF_INET else 6
-
-
-def _prefix(addr, length, family):
-    if addr is None:
-        return 'default' if length == 0 else ('0.0.0.0/%d' % length if family == socket.AF_INET else '::/%d' % length)
-    return '%s/%d' % (ipaddress.ip_address(addr).compressed, length)
-
-
-def _nexthop_attr(hop, name):
-    getter = getattr(hop, 'get_attr', None)
-    if getter is not None:
-        return getter(name)
-    for key, value in hop.get('attrs', []):
-        if key == name:
-            return value
-    return None
-
-
 def route_fact(msg, names):
-    """A route message -> plain dict (minimal normaliser, see module doc)."""
-    family = msg['family']
-    table = msg.get_attr('RTA_TABLE')
-    if table is None:
-        table = msg['table']
-    oif = msg.get_attr('RTA_OIF')
-    gateway = msg.get_attr('RTA_GATEWAY')
-    src = msg.get_attr('RTA_SRC')
-    out = {
-        'family': _family(family),
-        'table': table,
-        'dst': _prefix(msg.get_attr('RTA_DST'), msg['dst_len'], family),
-        'type': RTN_TYPES.get(msg['type'], str(msg['type'])),
-        'proto': RT_PROTOS.get(msg['proto'], str(msg['proto'])),
-        'scope': RT_SCOPES.get(msg['scope'], str(msg['scope'])),
-        'metric': msg.get_attr('RTA_PRIORITY') or 0,
-        'dev': names.get(oif) if oif else None,
-        'gateway': ipaddress.ip_address(gateway).compressed if gateway else None,
-        'prefsrc': msg.get_attr('RTA_PREFSRC'),
-        'onlink': bool(msg['flags'] & RTNH_F_ONLINK),
-        'linkdown': bool(msg['flags'] & RTNH_F_LINKDOWN),
-    }
-    if src is not None:
-        out['src'] = _prefix(src, msg['src_len'], family)
-    hops = msg.get_attr('RTA_MULTIPATH')
-    if hops:
-        out['nexthops'] = []
-        for hop in hops:
-            gw = _nexthop_attr(hop, 'RTA_GATEWAY')
-            out['nexthops'].append({
-                'gateway': ipaddress.ip_address(gw).compressed if gw else None,
-                'dev': names.get(hop['oif']),
-                'weight': hop['hops'] + 1,
-                'onlink': bool(hop['flags'] & RTNH_F_ONLINK),
-                'linkdown': bool(hop['flags'] & RTNH_F_LINKDOWN),
-            })
-    return out
+    """A route message -> the canonical dict ip_route uses (_routes), plus
+    ``linkdown`` (the kernel's flag for a route over a link without carrier).
+    None for what _routes never reports (cached clones, TOS routes)."""
+    route = route_from_msg(msg, names)
+    if route is not None:
+        route['linkdown'] = bool(msg['flags'] & RTNH_F_LINKDOWN)
+    return route
 
 
 def rule_fact(msg):
-    """A rule message -> plain dict (minimal normaliser, see module doc)."""
-    family = msg['family']
-    table = msg.get_attr('FRA_TABLE')
-    if table is None:
-        table = msg['table']
-    mark = msg.get_attr('FRA_FWMARK')
-    mask = msg.get_attr('FRA_FWMASK')
-    fwmark = None
-    if mark is not None or mask is not None:
-        fwmark = '0x%x' % (mark or 0)
-        if mask is not None and mask != 0xFFFFFFFF:
-            fwmark += '/0x%x' % mask
-    src = msg.get_attr('FRA_SRC')
-    dst = msg.get_attr('FRA_DST')
-    action = msg['action']
-    return {
-        'family': _family(family),
-        'priority': msg.get_attr('FRA_PRIORITY') or 0,
-        'src': _prefix(src, msg['src_len'], family) if src is not None else None,
-        'dst': _prefix(dst, msg['dst_len'], family) if dst is not None else None,
-        'iif': msg.get_attr('FRA_IIFNAME'),
-        'oif': msg.get_attr('FRA_OIFNAME'),
-        'fwmark': fwmark,
-        'tos': msg['tos'],
-        'table': table if action == 1 else None,
-        'goto': msg.get_attr('FRA_GOTO'),
-        'action': FR_ACTIONS.get(action, str(action)),
-        'invert': bool(msg['flags'] & FIB_RULE_INVERT),
-    }
+    """A rule message -> the canonical dict ip_rule uses (_rules)."""
+    return rule_from_msg(msg)
 
 
 def _sort_routes(routes):
-    return sorted(routes, key=lambda r: (r['family'], r['table'], r['dst'] == 'default', r['dst'], r['metric']))
+    return sorted((r for r in routes if r is not None),
+                  key=lambda r: (r['family'], r['table'], r['dest'] != 'default', r['dest'], r['metric']))
 
 
 @contextlib.contextmanager
@@ -360,7 +276,7 @@ class Gatherer(object):
             out.append({
                 'dev': names.get(item['index']),
                 'address': item['address'],
-                'family': item['family'],
+                'family': 'ipv%d' % item['family'],
                 'scope': item['scope'],
             })
         return sorted(out, key=lambda a: (a['dev'] or '', a['family'], a['address']))

@@ -107,31 +107,33 @@ net_info:
         veth0: {index: 2, kind: veth, up: true, operstate: UP, mtu: 1500, mac: "d2:1a:93:5e:0c:11", master: br0,
                 peer: veth1, peer_index: 2, peer_netns: ns2, peer_netnsid: 0, addresses: ["10.0.0.1/24"]}
     addresses:
-      description: Every address with its device, family (4 or 6) and scope.
+      description: Every address with its device, family (V(ipv4) or V(ipv6)) and scope.
       type: list
       elements: dict
       returned: when V(addresses) is gathered
-      sample: [{dev: veth0, address: "10.0.0.1/24", family: 4, scope: global}]
+      sample: [{dev: veth0, address: "10.0.0.1/24", family: ipv4, scope: global}]
     routes:
       description:
-        - Routes of every table (V(table) is the number; 254 main, 255 local). V(dst) is V(default) or a prefix;
-          V(metric) is 0 when the kernel has none. Multipath routes have V(nexthops) (gateway, dev, weight).
+        - Routes of every table, in the form M(linuxnet.plumbing.ip_route) compares (V(table) is the number;
+          254 main, 255 local; V(dest) is V(default) or a prefix; V(src) is the preferred source address;
+          a multipath route has V(nexthops) with gateway, dev and weight), plus V(linkdown), the kernel's flag
+          for a route over a link without carrier. Cached clones and TOS routes are left out.
       type: list
       elements: dict
       returned: when V(routes) is gathered
       sample:
-        - {family: 4, table: 100, dst: default, type: unicast, proto: static, scope: global, metric: 0,
-           dev: veth0, gateway: "10.0.0.2", prefsrc: null, onlink: false, linkdown: false}
+        - {family: ipv4, table: 100, dest: default, type: unicast, proto: static, scope: global, metric: 0,
+           dev: veth0, gateway: "10.0.0.2", src: null, onlink: false, nexthops: null, linkdown: false}
     rules:
       description:
-        - Policy-routing rules. V(fwmark) is written as V(0x10) or V(0x10/0xff) (mask shown when not all ones);
-          V(table) is set for V(action=lookup).
+        - Policy-routing rules, in the form M(linuxnet.plumbing.ip_rule) compares. V(fwmark) is written as
+          V(0x10) or V(0x10/0xff); V(table) is set for V(action=lookup); uncommon selectors are under V(other).
       type: list
       elements: dict
       returned: when V(rules) is gathered
       sample:
-        - {family: 4, priority: 100, src: "10.0.0.0/24", dst: null, iif: null, oif: null, fwmark: "0x10",
-           tos: 0, table: 100, goto: null, action: lookup, invert: false}
+        - {family: ipv4, priority: 100, action: lookup, table: 100, src: "10.0.0.0/24", dst: null, iif: null,
+           oif: null, fwmark: "0x10", proto: boot}
     sysctls:
       description: The asked sysctls per concrete key (globs expanded), values normalised (whitespace collapsed).
       type: dict

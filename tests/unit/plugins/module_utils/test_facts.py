@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: linuxnet.plumbing contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Pure logic of _facts: the route and rule normalisers."""
+"""Pure logic of _facts: route/rule facts, sorting, the RTM_GETNSID codec."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -17,6 +17,7 @@ except ImportError:  # plain pytest from the checkout: collections/ holds the li
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'collections'))
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils import _facts  # noqa: E402
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._routes import ROUTE_FIELDS  # noqa: E402
 
 
 class Msg(dict):
@@ -42,50 +43,26 @@ def route(attrs, **fields):
 NAMES = {2: 'veth0', 3: 'veth1'}
 
 
-def test_default_route_in_numbered_table():
-    msg = route({'RTA_TABLE': 100, 'RTA_GATEWAY': '10.0.0.2', 'RTA_OIF': 2, 'RTA_PRIORITY': 10}, table=252)
+def test_route_fact_is_the_shared_shape_plus_linkdown():
+    msg = route({'RTA_TABLE': 100, 'RTA_GATEWAY': '10.0.0.2', 'RTA_OIF': 2, 'RTA_PRIORITY': 10}, table=252,
+                flags=0x10)
     fact = _facts.route_fact(msg, NAMES)
-    assert fact == {
-        'family': 4, 'table': 100, 'dst': 'default', 'type': 'unicast', 'proto': 'static', 'scope': 'global',
-        'metric': 10, 'dev': 'veth0', 'gateway': '10.0.0.2', 'prefsrc': None, 'onlink': False, 'linkdown': False,
-    }
+    assert fact['family'] == 'ipv4'
+    assert fact['table'] == 100
+    assert fact['dest'] == 'default'
+    assert fact['gateway'] == '10.0.0.2' and fact['dev'] == 'veth0' and fact['metric'] == 10
+    assert fact['linkdown'] is True
+    assert set(fact) == set(ROUTE_FIELDS) | {'linkdown'}
 
 
-def test_device_route_ipv6_and_flags():
-    msg = route({'RTA_DST': '2001:DB8:0:0::', 'RTA_OIF': 3}, family=socket.AF_INET6, dst_len=64, scope=253,
-                proto=2, flags=0x14)
+def test_route_fact_ipv6_device_route():
+    msg = route({'RTA_DST': '2001:DB8:0:0::', 'RTA_OIF': 3}, family=socket.AF_INET6, dst_len=64, scope=253)
     fact = _facts.route_fact(msg, NAMES)
-    assert fact['family'] == 6
-    assert fact['dst'] == '2001:db8::/64'
-    assert fact['scope'] == 'link'
-    assert fact['proto'] == 'kernel'
-    assert fact['metric'] == 0
-    assert fact['table'] == 254
-    assert fact['onlink'] and fact['linkdown']
-    assert fact['gateway'] is None
+    assert (fact['family'], fact['dest'], fact['dev'], fact['linkdown']) == ('ipv6', '2001:db8::/64', 'veth1', False)
 
 
-def test_blackhole_and_unknown_numbers():
-    fact = _facts.route_fact(route({'RTA_DST': '192.0.2.0'}, dst_len=24, type=6, proto=99), NAMES)
-    assert fact['type'] == 'blackhole'
-    assert fact['proto'] == '99'
-    assert fact['dev'] is None
-
-
-def test_multipath():
-    hops = [Msg({'RTA_GATEWAY': '10.0.0.2'}, oif=2, hops=0, flags=0),
-            Msg({'RTA_GATEWAY': '10.0.1.2'}, oif=3, hops=2, flags=0x4)]
-    fact = _facts.route_fact(route({'RTA_DST': '198.51.100.0', 'RTA_MULTIPATH': hops}, dst_len=24), NAMES)
-    assert fact['nexthops'] == [
-        {'gateway': '10.0.0.2', 'dev': 'veth0', 'weight': 1, 'onlink': False, 'linkdown': False},
-        {'gateway': '10.0.1.2', 'dev': 'veth1', 'weight': 3, 'onlink': True, 'linkdown': False},
-    ]
-
-
-def test_multipath_plain_dict_hops():
-    hops = [{'attrs': [('RTA_GATEWAY', '10.0.0.2')], 'oif': 2, 'hops': 0, 'flags': 0}]
-    fact = _facts.route_fact(route({'RTA_MULTIPATH': hops}), NAMES)
-    assert fact['nexthops'][0]['gateway'] == '10.0.0.2'
+def test_route_fact_skips_cloned():
+    assert _facts.route_fact(route({}, flags=0x200), NAMES) is None
 
 
 def rule(attrs, **fields):
@@ -94,43 +71,28 @@ def rule(attrs, **fields):
     return Msg(attrs, **base)
 
 
-def test_rule_with_source_and_table():
-    fact = _facts.rule_fact(rule({'FRA_PRIORITY': 1000, 'FRA_SRC': '10.77.0.0', 'FRA_TABLE': 100}, src_len=24))
-    assert fact == {
-        'family': 4, 'priority': 1000, 'src': '10.77.0.0/24', 'dst': None, 'iif': None, 'oif': None,
-        'fwmark': None, 'tos': 0, 'table': 100, 'goto': None, 'action': 'lookup', 'invert': False,
-    }
-
-
-def test_rule_fwmark_forms():
-    full = _facts.rule_fact(rule({'FRA_FWMARK': 16, 'FRA_FWMASK': 0xFFFFFFFF, 'FRA_TABLE': 100}))
-    masked = _facts.rule_fact(rule({'FRA_FWMARK': 16, 'FRA_FWMASK': 0xFF, 'FRA_TABLE': 100}))
-    assert full['fwmark'] == '0x10'
-    assert masked['fwmark'] == '0x10/0xff'
-
-
-def test_rule_priority_zero_and_actions():
-    local = _facts.rule_fact(rule({'FRA_TABLE': 255}, table=255))
-    assert local['priority'] == 0 and local['table'] == 255
-    black = _facts.rule_fact(rule({'FRA_PRIORITY': 5, 'FRA_IIFNAME': 'eth1'}, action=6, flags=0x2,
-                                  family=socket.AF_INET6))
-    assert black['action'] == 'blackhole'
-    assert black['table'] is None
-    assert black['invert'] is True
-    assert black['iif'] == 'eth1'
-    assert black['family'] == 6
+def test_rule_fact_is_the_shared_shape():
+    fact = _facts.rule_fact(rule({'FRA_PRIORITY': 1000, 'FRA_SRC': '10.77.0.0', 'FRA_TABLE': 100,
+                                  'FRA_FWMARK': 16, 'FRA_FWMASK': 0xFF}, src_len=24))
+    assert fact['family'] == 'ipv4'
+    assert fact['priority'] == 1000
+    assert fact['src'] == '10.77.0.0/24'
+    assert fact['table'] == 100 and fact['action'] == 'lookup'
+    assert fact['fwmark'] == '0x10/0xff'
 
 
 def test_sort_routes():
     routes = [
-        {'family': 6, 'table': 254, 'dst': 'default', 'metric': 0},
-        {'family': 4, 'table': 254, 'dst': 'default', 'metric': 0},
-        {'family': 4, 'table': 100, 'dst': '10.0.0.0/24', 'metric': 5},
-        {'family': 4, 'table': 254, 'dst': '10.0.0.0/24', 'metric': 0},
+        {'family': 'ipv6', 'table': 254, 'dest': 'default', 'metric': 0},
+        {'family': 'ipv4', 'table': 254, 'dest': '10.0.0.0/24', 'metric': 0},
+        None,
+        {'family': 'ipv4', 'table': 100, 'dest': '10.0.0.0/24', 'metric': 5},
+        {'family': 'ipv4', 'table': 254, 'dest': 'default', 'metric': 0},
     ]
     out = _facts._sort_routes(routes)  # pylint: disable=protected-access
-    assert [(r['family'], r['table'], r['dst']) for r in out] == [
-        (4, 100, '10.0.0.0/24'), (4, 254, '10.0.0.0/24'), (4, 254, 'default'), (6, 254, 'default')]
+    assert [(r['family'], r['table'], r['dest']) for r in out] == [
+        ('ipv4', 100, '10.0.0.0/24'), ('ipv4', 254, 'default'), ('ipv4', 254, '10.0.0.0/24'),
+        ('ipv6', 254, 'default')]
 
 
 def test_collectors_registry_is_the_hook():
