@@ -145,6 +145,7 @@ values:
     - Per concrete key (globs expanded, canonical dotted form), the value before the run and after it
       (read back from the kernel after a real run; the desired value in check mode).
     - Empty for O(state=absent) and O(runtime=false).
+    - In templates write C(result['values']); C(result.values) is the dictionary's own method.
   returned: always
   type: dict
   sample:
