@@ -223,6 +223,19 @@ def check_delete_unambiguous(target, rules):
                 'give the rules distinct priorities' % (describe(rule), describe(target)))
 
 
+def check_add_possible(new, rules):
+    """The kernel refuses (EEXIST) a rule when an existing rule matches the
+    request with the request's unset selectors taken as wildcards; say so
+    before changing anything."""
+    for rule in rules:
+        if _matches_delete_request(new, rule):
+            raise ValidationError(
+                'priority', new['priority'],
+                'already holds the rule %s, which the kernel treats as the same rule as %s (it compares only '
+                'the selectors the new rule sets) and would refuse to add; use another priority'
+                % (describe(rule), describe(new)))
+
+
 def plan_present(desired, rules):
     """-> (before, after, ops) with ops ('add'|'delete', rule)."""
     same = [r for r in rules if _same_selectors(r, desired)
@@ -234,6 +247,7 @@ def plan_present(desired, rules):
     if after['priority'] is None:
         after['priority'] = same[0]['priority'] if same else default_priority(rules, desired['family'])
     after['proto'] = 'unspec'  # what a rule added over netlink without FRA_PROTOCOL reports
+    check_add_possible(after, rules)
     ops = [('add', after)]
     before = {}
     if same:
