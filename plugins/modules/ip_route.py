@@ -22,7 +22,7 @@ description:
   - Every option is checked before anything changes; bad input fails with a message that names the option
     and the value.
 author:
-  - linuxnet.plumbing contributors
+  - linuxnet.plumbing developers (!UNKNOWN)
 extends_documentation_fragment:
   - linuxnet.plumbing.netns
   - linuxnet.plumbing.netns.attributes
@@ -46,7 +46,7 @@ options:
   dev:
     description:
       - The outgoing interface. Must exist in the namespace.
-      - With O(dev) and no O(gateway) the route is a device route (C(scope link) for IPv4): the destination is
+      - With O(dev) and no O(gateway) the route is a device route (C(scope link) for IPv4); the destination is
         reached directly on that link, by ARP/neighbour discovery.
       - When omitted with a O(gateway), the kernel picks the interface and any interface is accepted as
         already correct.

@@ -21,7 +21,7 @@ description:
   - Every option is checked before anything changes; bad input fails with a message that names the option
     and the value.
 author:
-  - linuxnet.plumbing contributors
+  - linuxnet.plumbing developers (!UNKNOWN)
 extends_documentation_fragment:
   - linuxnet.plumbing.netns
   - linuxnet.plumbing.netns.attributes
