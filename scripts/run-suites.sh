@@ -4,6 +4,8 @@
 #   scripts/run-suites.sh units sanity integration lint molecule build
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
+# Plain output when captured by CI or a log file (molecule, ansible, ansible-lint honour it).
+[ -t 1 ] || export NO_COLOR=1
 summary=()
 failed=()
 total_start=$SECONDS
