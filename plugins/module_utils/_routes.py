@@ -446,7 +446,6 @@ def plan_present(desired, resolved, routes, exclusive=False):
 def plan_absent(desired, params, routes):
     """Routes to delete: same family, table and destination, narrowed by the
     metric, type, gateway and dev options when they are given."""
-    version = family_version(desired['family'])
     matches = []
     for route in same_destination(routes, desired['family'], desired['table'], desired['dest']):
         if params.get('metric') is not None and route['metric'] != desired['metric']:
@@ -462,7 +461,6 @@ def plan_absent(desired, params, routes):
             if desired['dev'] not in devs:
                 continue
         matches.append(route)
-    del version
     matches.sort(key=lambda r: r['metric'])
     before = dict(matches[0]) if matches else {}
     if len(matches) > 1:
