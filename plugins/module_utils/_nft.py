@@ -53,8 +53,9 @@ import json
 import os
 import subprocess
 
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import ModuleFailure
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import entered
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError, check_ifname
 
 FAMILY = 'inet'
 TABLE = 'linuxnet'
@@ -80,8 +81,14 @@ NFT_MISSING = ('the nft command was not found; install the nftables package '
 NFT_SEARCH_PATH = ('/usr/sbin', '/sbin', '/usr/bin', '/bin', '/usr/local/sbin', '/usr/local/bin')
 
 
-class NftError(Exception):
-    """nft failed (or is missing); the message is nft's own."""
+class NftError(ModuleFailure):
+    """nft failed (or is missing); the message is nft's own.
+
+    A ModuleFailure, so run_module() turns it into fail_json(msg=...).
+    """
+
+    def __init__(self, msg, **kwargs):
+        super(NftError, self).__init__(msg, **kwargs)
 
 
 # ---------------------------------------------------------------------------
@@ -102,6 +109,30 @@ def find_nft():
 
 def nft_available():
     return find_nft() is not None
+
+
+def require_nft(module):
+    """fail_json (like missing_required_lib) when nft is not installed."""
+    if not nft_available():
+        module.fail_json(msg=NFT_MISSING)
+
+
+def check_ifname_pattern(option, value):
+    """An interface name as nft matches it: a name, or a prefix ending in '*'
+    (nft's wildcard: 'veth*'). Anything else a Linux name may not contain is refused."""
+    if value is None:
+        return value
+    text = str(value)
+    stem = text[:-1] if text.endswith('*') and not text.endswith('\\*') else text
+    if '*' in stem or '\\' in stem:
+        raise ValidationError(option, value, "is not an interface name pattern: '*' is only allowed at the end "
+                                             "(a prefix match such as veth*), and '\\' not at all")
+    if not stem and text == '*':
+        raise ValidationError(option, value, "matches every interface; leave the option out instead")
+    check_ifname(option, stem)
+    if '"' in stem or "'" in stem:
+        raise ValidationError(option, value, 'contains a quote, which is not allowed in an interface name here')
+    return text
 
 
 def run_nft(netns, args, stdin=None):

@@ -1,0 +1,298 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: linuxnet.plumbing contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: masquerade
+short_description: Source NAT (masquerade) of traffic leaving a namespace, with nftables
+description:
+  - Rewrites the source address of packets leaving through O(out_interface) and/or coming from O(source) to the
+    address of the outgoing interface (nftables C(masquerade)), so that hosts behind this one reach networks that
+    have no route back to them.
+  - The rules live in the collection's own nftables table C(inet linuxnet), chain C(postrouting)
+    (C(type nat hook postrouting priority srcnat)), each tagged with the comment
+    C(lnp:masquerade:NAME:INDEX:0:HASH). Tables, chains and rules that this collection does not own are never
+    changed. The table is created with the first rule and removed with the last one (unless a chain policy or
+    a rule added by hand is still in it).
+  - O(name) is the identity of the rule set. Running the module again with other options replaces the rule set
+    as a whole, in one nftables transaction; a rule deleted by hand is restored on the next run.
+  - One rule per address family. Without O(source) one rule matches IPv4 and IPv6 (split per family when
+    O(exclude) is given). Every rule has a counter, reported in RV(counters).
+  - nftables is driven through C(nft -j) (JSON) run inside the namespace; no rule text is ever built from the
+    options, so no value can inject nftables syntax.
+version_added: 0.2.0
+author:
+  - linuxnet.plumbing developers (!UNKNOWN)
+extends_documentation_fragment:
+  - linuxnet.plumbing.netns
+  - linuxnet.plumbing.netns.attributes
+options:
+  name:
+    description:
+      - The name of the rule set (its identity). Letters, digits and punctuation except quotes and C(\);
+        the rule comment C(lnp:masquerade:NAME:...) must fit in 127 bytes.
+      - A name already used by a M(linuxnet.plumbing.dnat) or M(linuxnet.plumbing.firewall_rule) rule set in the
+        same namespace is refused.
+    type: str
+    required: true
+  out_interface:
+    description:
+      - Masquerade packets leaving through this interface (C(oifname)). The interface does not need to exist yet.
+      - A trailing C(*) matches every interface whose name starts with the text before it (V(veth*)).
+      - At least one of O(out_interface) and O(source) is required with O(state=present).
+    type: str
+  source:
+    description:
+      - Masquerade packets whose source address is in one of these prefixes (IPv4 and/or IPv6), for example
+        V(10.0.0.0/24) or V(2001:db8:1::/64). A plain address means a single host.
+      - A prefix with host bits set (V(10.0.0.1/24)) is refused.
+    type: list
+    elements: str
+    default: []
+  exclude:
+    description:
+      - Destination prefixes that are NOT masqueraded (traffic to them keeps its source address), for example the
+        other private networks reached through the same uplink.
+      - Each prefix must be of a family that O(source) has (when O(source) is given).
+    type: list
+    elements: str
+    default: []
+  forwarding:
+    description:
+      - Also turn on forwarding in the namespace (C(net.ipv4.ip_forward=1) and C(net.ipv6.conf.all.forwarding=1)),
+        which a NAT gateway needs.
+      - V(false) leaves the forwarding settings as they are (it never turns forwarding off), as does
+        O(state=absent).
+    type: bool
+    default: false
+  state:
+    description:
+      - V(present) makes the rule set exactly as described; V(absent) removes it (other options are ignored).
+    type: str
+    choices: [present, absent]
+    default: present
+requirements:
+  - the C(nft) command (nftables 0.9.3 or newer, C(apt-get install nftables) / C(dnf install nftables))
+notes:
+  - Masquerade picks the outgoing interface's address for every connection; for a fixed address use SNAT
+    (not provided by this module).
+  - Forwarded traffic also has to pass the C(forward) filter chain; with a V(drop) policy set through
+    M(linuxnet.plumbing.firewall_rule), allow it there.
+seealso:
+  - module: linuxnet.plumbing.dnat
+  - module: linuxnet.plumbing.firewall_rule
+  - module: linuxnet.plumbing.net_info
+'''
+
+EXAMPLES = r'''
+- name: Masquerade the inside network out of the uplink, and forward
+  linuxnet.plumbing.masquerade:
+    name: lan
+    netns: gateway
+    out_interface: uplink0
+    source:
+      - 10.0.0.0/24
+      - 2001:db8:1::/64
+    forwarding: true
+
+- name: Masquerade everything leaving eth0 except traffic to the other private networks
+  linuxnet.plumbing.masquerade:
+    name: uplink
+    out_interface: eth0
+    exclude:
+      - 10.0.0.0/8
+      - 172.16.0.0/12
+      - 192.168.0.0/16
+
+- name: Remove the rule set again
+  linuxnet.plumbing.masquerade:
+    name: lan
+    netns: gateway
+    state: absent
+'''
+
+RETURN = r'''
+rules:
+  description:
+    - The rule set as the kernel has it after the run (empty after O(state=absent)), one readable line per rule
+      (C(chain: nft rule  # owner)); in check mode, the rules as they would be. Not meant to be parsed.
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - 'postrouting: oifname "uplink0" ip saddr 10.0.0.0/24 counter masquerade  # lnp:masquerade:lan:0'
+    - 'postrouting: oifname "uplink0" ip6 saddr 2001:db8:1::/64 counter masquerade  # lnp:masquerade:lan:1'
+counters:
+  description: Packet and byte counters of the rule set's rules as the kernel reports them after the run
+    (empty in check mode for rules not yet created).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {comment: "lnp:masquerade:lan:0:0:1f2e3d4c", chain: postrouting, packets: 12, bytes: 1008}
+forwarding:
+  description: The forwarding sysctls of the namespace after the run (only when O(forwarding=true)).
+  returned: when O(forwarding=true) and O(state=present)
+  type: dict
+  sample: {net.ipv4.ip_forward: "1", net.ipv6.conf.all.forwarding: "1"}
+actions:
+  description: One line per change made (or, in check mode, that would be made).
+  returned: always
+  type: list
+  elements: str
+  sample: ["add masquerade rule set lan (2 rules)"]
+diff:
+  description: The rules (readable lines) and forwarding settings before and after.
+  returned: always
+  type: dict
+  sample:
+    before: {rules: []}
+    after: {rules: ['postrouting: oifname "uplink0" ip saddr 10.0.0.0/24 counter masquerade  # lnp:masquerade:lan:0']}
+'''
+
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import new_module, run_module
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import entered
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError, parse_prefix
+from ansible_collections.linuxnet.plumbing.plugins.module_utils import _nft
+from ansible_collections.linuxnet.plumbing.plugins.module_utils import _sysctl
+
+KIND = 'masquerade'
+FORWARDING_KEYS = ('net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding')
+
+
+def _prefixes(option, values):
+    nets = []
+    for value in values or []:
+        net = parse_prefix(option, value)
+        if net not in nets:
+            nets.append(net)
+    return sorted(nets, key=lambda n: (n.version, n.network_address, n.prefixlen))
+
+
+def _by_family(nets, version):
+    return [str(n) for n in nets if n.version == version]
+
+
+def build_rules(out_interface, sources, excludes):
+    """The desired RuleSpecs (sources/excludes are sorted ip_network lists)."""
+    families = []
+    if sources:
+        families = [v for v in (4, 6) if _by_family(sources, v)]
+    elif excludes:
+        families = [4, 6]
+    rules = []
+    if not families:
+        expr = [_nft.match_oifname(out_interface), _nft.counter(), _nft.masquerade()]
+        return [_nft.RuleSpec('postrouting', expr)]
+    for version in families:
+        fam = 'ip' if version == 4 else 'ip6'
+        expr = []
+        if out_interface:
+            expr.append(_nft.match_oifname(out_interface))
+        src = _by_family(sources, version)
+        if src:
+            expr.append(_nft.match_saddr(src, fam))
+        excl = _by_family(excludes, version)
+        if excl:
+            expr.append(_nft.match_daddr(excl, fam, negate=True))
+        expr += [_nft.counter(), _nft.masquerade()]
+        rules.append(_nft.RuleSpec('postrouting', expr, family=fam))
+    return rules
+
+
+def _validate(params):
+    name = _nft.check_name(KIND, params['name'], 1, 0)
+    out_interface = _nft.check_ifname_pattern('out_interface', params['out_interface'])
+    sources = _prefixes('source', params['source'])
+    excludes = _prefixes('exclude', params['exclude'])
+    if params['state'] == 'present':
+        if not out_interface and not sources:
+            raise ValidationError('out_interface', out_interface,
+                                  'is required when source is empty: give out_interface and/or source')
+        if sources:
+            versions = set(n.version for n in sources)
+            for net in excludes:
+                if net.version not in versions:
+                    raise ValidationError('exclude', str(net), 'is an IPv%d prefix but source has no IPv%d prefix'
+                                          % (net.version, net.version))
+    return name, out_interface, sources, excludes
+
+
+def _read_forwarding(netns):
+    values = {}
+    with entered(netns):
+        for text in FORWARDING_KEYS:
+            key = _sysctl.parse_key('forwarding', text)
+            found = _sysctl.expand('forwarding', key, must_exist=False, netns=netns)
+            values[text] = _sysctl.read_value(found[0]) if found else None
+    return values
+
+
+def _write_forwarding(netns, keys):
+    with entered(netns):
+        for text in keys:
+            _sysctl.write_value(_sysctl.parse_key('forwarding', text), '1')
+
+
+def body(module):
+    params = module.params
+    netns = params['netns']
+    name, out_interface, sources, excludes = _validate(params)
+    state = params['state']
+    rules = build_rules(out_interface, sources, excludes) if state == 'present' else []
+
+    tracker = DifferenceTracker()
+    forwarding = None
+    with _nft.Nft(netns) as nft:
+        _nft.plan_rule_set(tracker, nft, KIND, name, rules, order=0, state=state)
+        if params['forwarding'] and state == 'present':
+            current = _read_forwarding(netns)
+            missing = [k for k in FORWARDING_KEYS if current[k] is None]
+            if 'net.ipv4.ip_forward' in missing:
+                raise ValidationError('forwarding', True, 'cannot be set: net.ipv4.ip_forward does not exist here')
+            desired = dict((k, '1' if current[k] is not None else None) for k in FORWARDING_KEYS)
+            tracker.compare('forwarding', current, desired)
+            to_set = [k for k in FORWARDING_KEYS if current[k] is not None and current[k] != '1']
+            if to_set:
+                tracker.add('set %s = 1' % ', '.join(to_set), _write_forwarding, netns, to_set)
+            forwarding = desired
+        tracker.apply(module.check_mode)
+        counters = nft.rule_counters(KIND, name)
+        lines = tracker.after.get('rules', [])
+    if tracker.changed and not module.check_mode:
+        with _nft.Nft(netns) as after:
+            counters = after.rule_counters(KIND, name)
+            lines = after.rule_set_lines(KIND, name)
+        if forwarding is not None:
+            forwarding = _read_forwarding(netns)
+    extra = dict(rules=lines, counters=counters)
+    if forwarding is not None:
+        extra['forwarding'] = forwarding
+    return tracker.result(**extra)
+
+
+def main():
+    module = new_module(
+        argument_spec=dict(
+            name=dict(type='str', required=True),
+            out_interface=dict(type='str'),
+            source=dict(type='list', elements='str', default=[]),
+            exclude=dict(type='list', elements='str', default=[]),
+            forwarding=dict(type='bool', default=False),
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
+        ),
+        needs_pyroute2=False,
+    )
+    _nft.require_nft(module)
+    run_module(module, body)
+
+
+if __name__ == '__main__':
+    main()
