@@ -1,0 +1,375 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: linuxnet.plumbing contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: firewall_rule
+short_description: Accept, drop or reject packets with nftables, with logging, counters, ordering and chain policies
+version_added: 0.1.0
+description:
+  - Ensures one named filter rule is present or absent in the collection's own nftables table (C(table inet linuxnet))
+    of a network namespace, and sets the default policy of its C(input), C(forward) and C(output) chains.
+  - The collection's rules live only in C(table inet linuxnet); tables, chains and rules it does not own (Docker's,
+    kube-proxy's, iptables-nft's, hand-written ones, even a rule added by hand into C(inet linuxnet)) are never
+    changed, moved or flushed. Every owned rule carries a comment
+    C(lnp:firewall_rule:NAME:INDEX:POSITION:HASH) that names its owner.
+  - One O(name) may become several nft rules, all replaced together in one atomic transaction (C(nft -j -f -)).
+    A rule with both IPv4 and IPv6 addresses becomes one rule per address family; a rule without addresses serves
+    both families. With O(log_rate), the log is a rule of its own (C(limit rate ... log)) just before the rule
+    with the verdict, so that packets over the rate are still accepted, dropped or rejected.
+  - Every rule has a counter (returned in RV(counters) and reported by M(linuxnet.plumbing.net_info)).
+  - Rules of a chain are kept in the order of (O(position), O(name)), whatever the order in which they were
+    added, and a re-run moves nothing. A rule deleted by hand is put back at its place.
+  - B(Chain policies live in this module): O(policy) sets the default policy of O(chain). It can be given alone
+    (without O(name) and rule options) or with a rule, in which case both are applied in one transaction.
+  - Note that a packet dropped or rejected by any base chain on the same hook is dropped, whatever other
+    tables accept; C(accept) here only ends the evaluation of this table.
+  - Every option is checked before anything changes, and the whole transaction is checked with C(nft -c) first;
+    bad input fails with a message that names the option and the value. User values only ever land in the
+    JSON values of the transaction, so nothing passed in can inject nftables syntax.
+author:
+  - linuxnet.plumbing developers (!UNKNOWN)
+extends_documentation_fragment:
+  - linuxnet.plumbing.netns
+  - linuxnet.plumbing.netns.attributes
+requirements:
+  - nft (the C(nftables) package) on the managed host
+options:
+  name:
+    description:
+      - The rule's identity, unique in the namespace across M(linuxnet.plumbing.masquerade),
+        M(linuxnet.plumbing.dnat) and this module (a name already used by another kind of rule set is refused).
+      - Required, except when only O(policy) is set.
+      - It may not contain quotes, backslashes or control characters, and must fit in the rule comment
+        (127 bytes in all).
+    type: str
+  chain:
+    description:
+      - The filter chain of the rule (and of O(policy)). C(input) sees packets for this host, C(forward) packets
+        routed through it, C(output) packets it sends.
+      - The chains hook at priority C(0) (C(filter)).
+    type: str
+    required: true
+    choices: [input, forward, output]
+  action:
+    description:
+      - What happens to matching packets. Required with O(name) and O(state=present).
+      - C(reject) answers TCP with a reset when O(protocol=tcp), and anything else with an ICMP or ICMPv6
+        port unreachable (C(reject with icmpx port-unreachable)).
+    type: str
+    choices: [accept, drop, reject]
+  protocol:
+    description:
+      - The transport protocol to match. When omitted (or C(any)), any protocol.
+      - C(icmp) matches IPv4 only and C(icmpv6) IPv6 only; their addresses in O(source) and O(destination) must agree.
+    type: str
+    choices: [tcp, udp, icmp, icmpv6, any]
+  source:
+    description:
+      - Match packets from these addresses or prefixes (any of them). A plain address means one host; a prefix
+        with host bits set (C(10.0.0.1/24)) is refused. Overlapping prefixes are merged.
+      - IPv4 and IPv6 may be mixed; the rule then becomes one nft rule per family.
+    type: list
+    elements: str
+  destination:
+    description:
+      - Match packets to these addresses or prefixes (any of them), as O(source).
+      - When both O(source) and O(destination) are given they must cover the same address families.
+    type: list
+    elements: str
+  port:
+    description:
+      - Destination port(s) to match, with O(protocol=tcp) or O(protocol=udp) only.
+      - A port (C(80)), a range (C("8000-8010")) or a list of those (C([80, 443, "8000-8010"])).
+        Ports are 1-65535; a reversed range is refused. Overlapping and adjacent ports are merged.
+    type: raw
+  in_interface:
+    description:
+      - Match packets that arrived on this interface (C(iifname)); not in the C(output) chain.
+      - The interface need not exist yet. A trailing C(*) matches every name with that prefix (C(veth*));
+        iptables' C(+) is refused with a hint.
+    type: str
+  out_interface:
+    description:
+      - Match packets leaving through this interface (C(oifname)); not in the C(input) chain. As O(in_interface).
+    type: str
+  ct_state:
+    description:
+      - Match these connection tracking states (any of them), for example C([established, related]).
+    type: list
+    elements: str
+    choices: [new, established, related, invalid, untracked]
+  log:
+    description:
+      - Log matching packets. When omitted, logging is on if O(log_prefix), O(log_rate) or O(log_group) is set;
+        V(false) together with one of those is refused.
+      - B(Inside a network namespace) the kernel log stays silent unless the host-wide sysctl
+        C(net.netfilter.nf_log_all_netns=1) is set in the initial namespace. This module never changes it.
+        Use O(log_group) instead: packets go to an NFLOG group of the namespace, where a listener reads them
+        (see the notes).
+    type: bool
+  log_prefix:
+    description:
+      - Text put in front of each log line, at most 127 bytes, without quotes, backslashes or control characters.
+        End it with a space or C(:) to keep it apart from the packet fields.
+    type: str
+  log_rate:
+    description:
+      - Log at most this many packets, as C(N/second), C(N/minute), C(N/hour) or C(N/day) (nftables'
+        C(limit rate), with its default burst of 5 packets). The verdict applies to every packet.
+    type: str
+  log_group:
+    description:
+      - Send the logged packets to this NFLOG group (0-65535, C(log group N)) instead of the kernel log.
+        Works inside any network namespace without host-wide settings.
+    type: int
+  position:
+    description:
+      - The rule's place in its chain; the owned rules of a chain are ordered by (O(position), O(name)), lower first.
+      - Rules of M(linuxnet.plumbing.dnat) (for example its C(forward) accepts) use position C(0).
+    type: int
+    default: 100
+  policy:
+    description:
+      - Set the default policy of O(chain), applied to packets no rule accepted or dropped.
+      - With O(policy=drop) on C(input), also accept what the host needs, for example C(ct_state: [established,
+        related]) for replies, and O(protocol=icmpv6) for IPv6 neighbour discovery.
+      - When omitted, the policy is left as it is. O(state=absent) of a rule never changes the policy; set
+        O(policy=accept) to restore the default. When the owned table holds no rule, no foreign object and no
+        C(drop) policy any more, the table is removed.
+    type: str
+    choices: [accept, drop]
+  state:
+    description:
+      - C(present) ensures the rule exists exactly as described (any difference replaces its nft rules);
+        C(absent) removes the rules of O(name) (the other rule options are then ignored).
+    type: str
+    choices: [present, absent]
+    default: present
+notes:
+  - Reading logged packets of O(log_group) inside a namespace: the collection ships a small listener,
+    C(plugins/module_utils/_nflog.py) (pure Python, standard library only). Run it with
+    C(python3 _nflog.py --netns NS --group N --output FILE --pidfile PIDFILE --daemon) (it returns once it
+    listens) and stop it with C(python3 _nflog.py --stop --pidfile PIDFILE); on a managed host, run it through
+    M(ansible.builtin.script). Each packet becomes one line in the kernel log's format,
+    C(PREFIX IN=.. OUT=.. SRC=.. DST=.. PROTO=TCP SPT=.. DPT=..) (one JSON object per line with C(--format json)).
+  - In the initial namespace, logging without O(log_group) writes to the kernel log as usual.
+seealso:
+  - module: linuxnet.plumbing.masquerade
+  - module: linuxnet.plumbing.dnat
+  - module: linuxnet.plumbing.net_info
+  - name: libnftables-json(5)
+    description: The JSON form of the nftables rules this module writes.
+    link: https://manpages.debian.org/bookworm/libnftables1/libnftables-json.5.en.html
+'''
+
+EXAMPLES = r'''
+- name: Drop what is not allowed on the way in
+  linuxnet.plumbing.firewall_rule:
+    netns: fw
+    chain: input
+    policy: drop
+
+- name: Let replies in
+  linuxnet.plumbing.firewall_rule:
+    netns: fw
+    name: established
+    chain: input
+    position: 10
+    ct_state: [established, related]
+    action: accept
+
+- name: Allow HTTP and HTTPS to this host over IPv4 and IPv6
+  linuxnet.plumbing.firewall_rule:
+    netns: fw
+    name: web
+    chain: input
+    protocol: tcp
+    port: [80, 443]
+    action: accept
+
+- name: Forward SSH from the management hosts only, logged
+  linuxnet.plumbing.firewall_rule:
+    netns: fw
+    name: mgmt-ssh
+    chain: forward
+    in_interface: inside
+    source: [198.51.100.2, "2001:db8:123d:abc::2"]
+    protocol: tcp
+    port: 22
+    action: accept
+    log_prefix: "mgmt-ssh: "
+
+- name: Log (at most 10 per minute) and drop everything else forwarded, readable from inside the namespace
+  linuxnet.plumbing.firewall_rule:
+    netns: fw
+    name: drop-rest
+    chain: forward
+    position: 1000
+    action: drop
+    log_prefix: "fw-drop: "
+    log_rate: 10/minute
+    log_group: 7
+
+- name: Remove a rule
+  linuxnet.plumbing.firewall_rule:
+    netns: fw
+    name: mgmt-ssh
+    chain: forward
+    state: absent
+'''
+
+RETURN = r'''
+rules:
+  description:
+    - The nft rules of O(name) after the run (in check mode, as they would be), one readable line each
+      (nft syntax rendered by the module, C(CHAIN: RULE  # COMMENT)); empty with O(state=absent) or without O(name).
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - 'input: tcp dport { 80, 443 } counter accept  # lnp:firewall_rule:web:0'
+counters:
+  description:
+    - Packet and byte counters of the rules of O(name) as read from the kernel after the run (in check mode, the
+      current rules). C(comment) is the owner comment of each nft rule.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - comment: lnp:firewall_rule:web:0:100:3f2a9c1b
+      chain: input
+      packets: 12
+      bytes: 720
+policy:
+  description: The default policy of O(chain) after the run (C(accept) when the chain does not exist).
+  returned: always
+  type: str
+  sample: drop
+actions:
+  description: What was done (or would be done in check mode), one line per transaction part.
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - add firewall_rule rule set web (1 rules)
+diff:
+  description:
+    - C(rules) before and after as lists of readable lines (only with O(name)); C(policy) before and after as
+      C({CHAIN: POLICY}) (only with O(policy)).
+  returned: always
+  type: dict
+  sample:
+    before:
+      rules: []
+      policy: {input: accept}
+    after:
+      rules: ['input: tcp dport 80 counter accept  # lnp:firewall_rule:web:0']
+      policy: {input: drop}
+'''
+
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import (
+    ModuleFailure,
+    new_module,
+    run_module,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._firewall import (
+    check_position,
+    desired_rule,
+    rule_options_given,
+    rule_specs,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._nft import (
+    NFT_MISSING,
+    Nft,
+    NftError,
+    nft_available,
+    plan_chain_policy,
+    plan_rule_set,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
+
+KIND = 'firewall_rule'
+
+ARGUMENT_SPEC = dict(
+    name=dict(type='str'),
+    chain=dict(type='str', required=True, choices=['input', 'forward', 'output']),
+    action=dict(type='str', choices=['accept', 'drop', 'reject']),
+    protocol=dict(type='str', choices=['tcp', 'udp', 'icmp', 'icmpv6', 'any']),
+    source=dict(type='list', elements='str'),
+    destination=dict(type='list', elements='str'),
+    port=dict(type='raw'),
+    in_interface=dict(type='str'),
+    out_interface=dict(type='str'),
+    ct_state=dict(type='list', elements='str', choices=['new', 'established', 'related', 'invalid', 'untracked']),
+    log=dict(type='bool'),
+    log_prefix=dict(type='str'),
+    log_rate=dict(type='str'),
+    log_group=dict(type='int'),
+    position=dict(type='int', default=100),
+    policy=dict(type='str', choices=['accept', 'drop']),
+    state=dict(type='str', choices=['present', 'absent'], default='present'),
+)
+
+
+def plan(module):
+    """Validate everything; returns (name, specs, order) before anything is read."""
+    params = module.params
+    name = params['name']
+    state = params['state']
+    if name is None:
+        if params['policy'] is None:
+            raise ValidationError('name', name, 'is required (only a call that sets policy alone may omit it)')
+        given = rule_options_given(params)
+        if given:
+            raise ValidationError('name', name, 'is required with option %s (a rule needs a name)' % given[0])
+        if state == 'absent':
+            raise ValidationError('name', name, 'is required with state absent (to reset a policy, set policy: accept)')
+        return None, [], 0
+    order = check_position(params['position'])
+    if state == 'absent':
+        return name, [], order
+    rule = desired_rule(params)
+    return name, rule_specs(rule), rule.position
+
+
+def body(module):
+    params = module.params
+    netns = params['netns']
+    chain = params['chain']
+    name, specs, order = plan(module)
+    if not nft_available():
+        raise ModuleFailure(NFT_MISSING)
+    tracker = DifferenceTracker()
+    try:
+        with Nft(netns) as nft:
+            if name is not None:
+                plan_rule_set(tracker, nft, KIND, name, specs, order=order, state=params['state'])
+            if params['policy'] is not None:
+                plan_chain_policy(tracker, nft, chain, params['policy'])
+            tracker.apply(module.check_mode)
+            after = nft
+            if tracker.changed and not module.check_mode:
+                after = Nft(netns)   # the kernel's view: handles and counters of the new rules
+            counters = after.rule_counters(KIND, name) if name is not None else []
+            policy = after.policy(chain)   # in check mode, the planned model
+    except NftError as exc:
+        raise ModuleFailure(str(exc))
+    rules = tracker.after.get('rules', []) if name is not None else []
+    return tracker.result(rules=rules, counters=counters, policy=policy)
+
+
+def main():
+    module = new_module(argument_spec=ARGUMENT_SPEC, needs_pyroute2=False)
+    run_module(module, body)
+
+
+if __name__ == '__main__':
+    main()
