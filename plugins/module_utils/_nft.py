@@ -731,17 +731,25 @@ class Nft(object):
 
     # -- planning (model changes) -----------------------------------------
     def _remove_set(self, kind, name):
+        """Drop the set's rules from the model -> {chain: index of its first rule}."""
+        places = {}
         for chain in list(self.rules):
             keep = []
             for rule in self.rules[chain]:
                 if rule.owned and rule.info['kind'] == kind and rule.info['name'] == name:
                     if rule.handle is not None:
                         self._deleted.append((chain, rule.handle))
+                    places.setdefault(chain, len(keep))
                     continue
                 keep.append(rule)
             self.rules[chain] = keep
+        return places
 
-    def _insert_owned(self, rule):
+    def _insert_owned(self, rule, hint=None):
+        """Place RULE after the last owned rule that sorts before it, else
+        before the first owned rule that sorts after it; in a chain without
+        other owned rules at HINT (where the set's old rules were), else at
+        the end. Foreign rules are never moved."""
         chain_rules = self.rules.setdefault(rule.chain, [])
         key = sort_key(rule.info)
         pos = None
@@ -754,7 +762,7 @@ class Nft(object):
                     pos = i
                     break
         if pos is None:
-            pos = len(chain_rules)
+            pos = len(chain_rules) if hint is None else min(hint, len(chain_rules))
         chain_rules.insert(pos, rule)
 
     def _ensure_chain(self, chain):
@@ -773,17 +781,21 @@ class Nft(object):
 
     def replace_rule_set(self, kind, name, rules, order=0):
         """Model: drop the set's rules, add the new ones at their sorted place."""
-        self._remove_set(kind, name)
+        places = self._remove_set(kind, name)
         for index, spec in enumerate(rules):
             expr = spec.full_expr()
             comment = encode_comment(kind, name, index, order, rule_hash(spec.chain, spec.expr, spec.family))
             self._ensure_chain(spec.chain)
-            self._insert_owned(_Rule(spec.chain, expr, comment))
+            self._insert_owned(_Rule(spec.chain, expr, comment), places.get(spec.chain))
         self._dirty = True
 
     # -- the transaction ----------------------------------------------------
     def _keep_chain(self, chain):
-        """Does the chain still have a reason to exist after the plan?"""
+        """Does the chain still have a reason to exist after the plan?
+
+        A foreign chain, a chain with rules (ours or foreign) or with a drop
+        policy stays; an empty accept chain of ours goes.
+        """
         info = self.chains[chain]
         if info.get('foreign'):
             return True
@@ -791,7 +803,8 @@ class Nft(object):
             return True
         return info.get('policy') not in (None, 'accept')
 
-    def _keep_table(self):
+    def keep_table(self):
+        """Does the table still have a reason to exist after the plan?"""
         if self.other_objects:
             return True
         return any(self._keep_chain(c) for c in self.chains)
@@ -800,7 +813,7 @@ class Nft(object):
         """The JSON commands turning the kernel's table into the model."""
         cmds = []
         table_ref = {'family': FAMILY, 'name': TABLE}
-        if not self._keep_table():
+        if not self.keep_table():
             if self.table_exists:
                 cmds.append({'delete': {'table': dict(table_ref)}})
             return cmds
@@ -838,17 +851,15 @@ class Nft(object):
     def _add_commands(self, chain):
         """Commands placing the new rules of CHAIN (those without a handle).
 
-        A run of new rules after an existing rule H is added after H in
-        reverse order (each lands right after H); a leading run is inserted
-        before the first existing rule in order; with no existing rule at
-        all, the rules are appended in order.
+        Only two placements are used, both reliable in nft's JSON input:
+        ``insert`` with the handle of the next existing rule (the new rule
+        goes right before it; a run of new rules before the same rule is
+        inserted in order), and a plain ``add`` (append) for the new rules
+        after the last existing one. (``add`` with a handle, "after H", is
+        ignored by nft 1.0.6's JSON parser: the rule is appended.)
         """
         cmds = []
-        rules = self.rules.get(chain, [])
-        anchor = None
-        leading = []
-        run = []
-        first_handle = None
+        pending = []
 
         def rule_obj(rule, handle=None):
             obj = {'family': FAMILY, 'table': TABLE, 'chain': chain, 'expr': rule.expr}
@@ -858,29 +869,13 @@ class Nft(object):
                 obj['handle'] = handle
             return obj
 
-        def flush_run():
-            for new in reversed(run):
-                cmds.append({'add': {'rule': rule_obj(new, anchor)}})
-            del run[:]
-
-        for rule in rules:
+        for rule in self.rules.get(chain, []):
             if rule.handle is None:
-                if anchor is None:
-                    leading.append(rule)
-                else:
-                    run.append(rule)
-            else:
-                if anchor is None:
-                    first_handle = rule.handle
-                else:
-                    flush_run()
-                anchor = rule.handle
-        flush_run()
-        if leading:
-            if first_handle is None:
-                cmds.extend({'add': {'rule': rule_obj(new)}} for new in leading)
-            else:
-                cmds.extend({'insert': {'rule': rule_obj(new, first_handle)}} for new in leading)
+                pending.append(rule)
+                continue
+            cmds.extend({'insert': {'rule': rule_obj(new, rule.handle)}} for new in pending)
+            pending = []
+        cmds.extend({'add': {'rule': rule_obj(new)}} for new in pending)
         return cmds
 
     def document(self, cmds=None):
@@ -945,6 +940,11 @@ def plan_rule_set(tracker, nft, kind, name, rules, order=0, state='present'):
             for i, spec in enumerate(rules))
     if current_pairs == desired_pairs:
         tracker.compare('rules', before, before)
+        if state == 'absent' and nft.table_exists and not nft.keep_table():
+            # Left empty earlier (its last rules were foreign ones, since
+            # deleted by hand): the removal run tidies it up.
+            tracker.add('remove the empty table %s %s' % (FAMILY, TABLE), nft.commit)
+            return True
         return False
     if state == 'absent':
         after = []
