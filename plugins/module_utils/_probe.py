@@ -11,7 +11,7 @@ Each probe type is one entry of ``PROBE_TYPES`` (name -> ProbeType). A probe
 function takes the resolved ``Target`` and the ``ProbeOptions`` and returns an
 ``Outcome``: whether it succeeded, its type-specific return values, one phrase
 for the module's ``msg`` and one short phrase for an ``expect`` failure. New
-probe types (dns, http) are new functions plus a new entry in the dict.
+probe types (dns) are new functions plus a new entry in the dict.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,6 +26,11 @@ import select
 import socket
 import time
 from collections import namedtuple
+
+try:
+    import http.client as http_client
+except ImportError:     # pragma: no cover - Python 2 has no http.client; the collection needs Python 3
+    http_client = None
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils import _icmp
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import (
@@ -46,7 +51,10 @@ class ProbeError(Exception):
 
 
 # What the module validated; each probe type reads the fields it needs.
-ProbeOptions = namedtuple('ProbeOptions', ['port', 'count', 'timeout', 'interval', 'max_hops'])
+# path, max_body, expect_status and expect_body are http's (defaults for the other types).
+ProbeOptions = namedtuple('ProbeOptions', ['port', 'count', 'timeout', 'interval', 'max_hops',
+                                           'path', 'max_body', 'expect_status', 'expect_body'])
+ProbeOptions.__new__.__defaults__ = (None, 4096, None, None)
 
 # A resolved target: text as given, address family, address text (no scope),
 # and the sockaddr to send to (port 0 for ICMP, the probe port for tcp/udp).
@@ -55,12 +63,19 @@ Target = namedtuple('Target', ['name', 'family', 'address', 'sockaddr'])
 # What a probe found. `values` are the type-specific return values.
 Outcome = namedtuple('Outcome', ['success', 'values', 'detail', 'summary'])
 
-# needs_port: tcp/udp; run: function(target, options) -> Outcome
-ProbeType = namedtuple('ProbeType', ['run', 'needs_port'])
+# needs_port: tcp/udp; default_port: http (port optional); run: function(target, options) -> Outcome
+ProbeType = namedtuple('ProbeType', ['run', 'needs_port', 'default_port'])
+ProbeType.__new__.__defaults__ = (None,)
 
 UDP_PAYLOAD = b'linuxnet.plumbing probe\n'
 ECHO_DATA_LEN = 56          # bytes of echo request data, as ping(8) sends
 TRACEROUTE_WINDOW = 8       # hops probed at the same time
+
+HTTP_DEFAULT_PORT = 80
+HTTP_MAX_BODY = 1024 * 1024     # upper bound of max_body
+HTTP_MAX_HEADERS = 50           # headers returned (the first ones)
+HTTP_MAX_HEADER_VALUE = 1024    # characters kept of a header's value
+HTTP_USER_AGENT = 'linuxnet.plumbing-probe'
 
 _HOST_LABEL = re.compile(r'^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$')
 _NUMERIC_V4 = re.compile(r'^[0-9.]+(%.*)?$')
@@ -480,6 +495,190 @@ def probe_udp(target, options):
     return Outcome(error is None, values, detail, summary)
 
 
+# ---------------------------------------------------------------- http
+
+def http_url(host, port, path):
+    """'http://10.0.0.2:8080/x', 'http://[2001:db8::2]/' (the port left out when it is 80)."""
+    shown = '[%s]' % host if ':' in host else host
+    if port != HTTP_DEFAULT_PORT:
+        shown += ':%d' % port
+    return 'http://%s%s' % (shown, path)
+
+
+def _check_path(option, value, path):
+    if not path.startswith('/'):
+        raise ValidationError(option, value, 'needs a path that starts with /')
+    if any(ord(c) <= 0x20 or ord(c) == 0x7f for c in path):
+        raise ValidationError(option, value, 'has a space or a control character in the path; percent-encode it')
+
+
+def parse_http_target(target, port, path):
+    """(host, port, path) of an http probe.
+
+    TARGET is a URL (http://host[:port][/path][?query], IPv6 addresses in
+    brackets; PORT and PATH must then be omitted) or a host (address or name)
+    with PORT (default 80) and PATH (default /). The host is checked like any
+    other target. Only http:// is probed: there is no TLS.
+    """
+    text = target.strip() if isinstance(target, str) else str(target)
+    if '://' not in text:
+        path = '/' if path is None else path
+        _check_path('path', path, path)
+        return check_target(text), HTTP_DEFAULT_PORT if port is None else port, path
+    scheme, _sep, rest = text.partition('://')
+    if scheme.lower() != 'http':
+        raise ValidationError('target', target, 'is a %s URL; only http:// URLs can be probed (no TLS)' % scheme)
+    if port is not None:
+        raise ValidationError('port', port, 'cannot be given with a URL target (%s); put the port into the URL' % text)
+    if path is not None:
+        raise ValidationError('path', path, 'cannot be given with a URL target (%s); put the path into the URL' % text)
+    end = len(rest)
+    for mark in '/?#':
+        if mark in rest:
+            end = min(end, rest.index(mark))
+    netloc, tail = rest[:end], rest[end:]
+    tail = tail.partition('#')[0]
+    if tail.startswith('?') or not tail:
+        tail = '/' + tail
+    if '@' in netloc:
+        raise ValidationError('target', target, 'has user information in the URL; it is not supported')
+    if netloc.startswith('['):
+        host, sep, after = netloc[1:].partition(']')
+        if not sep or (after and not after.startswith(':')):
+            raise ValidationError('target', target, 'has an IPv6 address in the URL without its closing bracket')
+        port_text = after[1:] if after else ''
+        has_port = bool(after)
+    else:
+        if netloc.count(':') > 1:
+            raise ValidationError('target', target, 'has an IPv6 address in the URL; put it in brackets: http://[ADDRESS]:PORT/')
+        host, sep, port_text = netloc.partition(':')
+        has_port = bool(sep)
+    if not host:
+        raise ValidationError('target', target, 'is a URL without a host')
+    port = HTTP_DEFAULT_PORT
+    if has_port:
+        if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+            raise ValidationError('target', target, 'has the port %r, outside the port range 1-65535' % port_text)
+        port = int(port_text)
+    _check_path('target', target, tail)
+    try:
+        host = check_target(host)
+    except ValidationError as exc:
+        raise ValidationError('target', target, 'has the host %r, which %s' % (host, exc.reason))
+    return host, port, tail
+
+
+def _clip(text, limit):
+    return text if len(text) <= limit else text[:limit] + '...'
+
+
+def _http_expected(options):
+    """'status 200 and a body containing 'x'' or None."""
+    parts = []
+    if options.expect_status is not None:
+        parts.append('status %d' % options.expect_status)
+    if options.expect_body is not None:
+        parts.append('a body containing %r' % options.expect_body)
+    return ' and '.join(parts) or None
+
+
+def probe_http(target, options):
+    """GET the path over one TCP connection to the resolved address (no redirects followed).
+
+    Success: a response arrived with the status O(expect_status) (any status
+    below 400 when not given) and, when O(expect_body) is given, a body (its
+    first max_body bytes) containing it. The socket is opened here, inside the
+    namespace, and handed to http.client, so the address probed is the one
+    reported.
+    """
+    error = None
+    rtt = None
+    status = reason = body = None
+    raw = b''
+    truncated = False
+    headers = {}
+    sock = socket.socket(target.family, socket.SOCK_STREAM)
+    sock.settimeout(options.timeout)
+    conn = http_client.HTTPConnection(target.name.partition('%')[0], options.port, timeout=options.timeout)
+    started = time.monotonic()
+    try:
+        try:
+            sock.connect(target.sockaddr)
+        except socket.timeout:
+            error = 'connecting timed out after %s' % _fmt_s(options.timeout)
+        except OSError as exc:
+            error = _error_text(exc)
+        if error is None:
+            conn.sock = sock
+            conn.request('GET', options.path, headers={
+                'User-Agent': HTTP_USER_AGENT, 'Accept': '*/*', 'Connection': 'close'})
+            response = conn.getresponse()
+            rtt = time.monotonic() - started
+            status, reason = response.status, response.reason
+            for name, value in response.getheaders()[:HTTP_MAX_HEADERS]:
+                name = name.lower()
+                value = _clip(value, HTTP_MAX_HEADER_VALUE)
+                headers[name] = headers[name] + ', ' + value if name in headers else value
+            raw = response.read(options.max_body + 1) if options.max_body else response.read(1)
+            truncated = len(raw) > options.max_body
+            raw = raw[:options.max_body]
+            charset = response.headers.get_content_charset() or 'utf-8'
+            try:
+                body = raw.decode(charset, 'replace')
+            except LookupError:
+                body = raw.decode('utf-8', 'replace')
+    except socket.timeout:
+        error = 'timed out after %s waiting for the %s' % (
+            _fmt_s(options.timeout), 'response' if status is None else 'body')
+    except http_client.HTTPException as exc:
+        error = 'not an HTTP response (%s: %s)' % (type(exc).__name__, _clip(str(exc), 100))
+    except OSError as exc:
+        error = _error_text(exc)
+    finally:
+        conn.close()
+        sock.close()
+
+    if status is not None and body is None:
+        body = raw.decode('utf-8', 'replace')    # the status line came, the body did not (see error)
+    expected = _http_expected(options)
+    if status is None:
+        success = False
+        got = 'no response: %s' % error
+    else:
+        got = '%d %s' % (status, reason)
+        if options.expect_status is not None:
+            success = status == options.expect_status
+        else:
+            success = status < 400
+        if success and options.expect_body is not None and options.expect_body not in body:
+            success = False
+            got += ', body %r' % _clip(body, 80)
+    if status is None:
+        detail = got
+    else:
+        detail = '%s, %d byte%s%s' % (got, len(raw), '' if len(raw) == 1 else 's',
+                                      ' (truncated at max_body)' if truncated else '')
+        if success:
+            detail += ' in %s' % _fmt_ms(rtt)
+        if error:
+            detail += ' (%s)' % error
+    if not success and expected:
+        detail += '; expected %s' % expected
+    elif not success and status is not None:
+        detail += '; expected a status below 400'
+    values = {
+        'status': status,
+        'reason': reason,
+        'headers': headers,
+        'body': body,
+        'body_truncated': truncated,
+        'error': error,
+        'rtt_ms': rtt_summary([rtt] if rtt is not None else []),
+        '_expected': expected,
+    }
+    return Outcome(success, values, detail, got)
+
+
 # ---------------------------------------------------------------- dispatch
 
 PROBE_TYPES = {
@@ -487,12 +686,25 @@ PROBE_TYPES = {
     'tcp': ProbeType(run=probe_tcp, needs_port=True),
     'udp': ProbeType(run=probe_udp, needs_port=True),
     'traceroute': ProbeType(run=probe_traceroute, needs_port=False),
+    'http': ProbeType(run=probe_http, needs_port=False, default_port=HTTP_DEFAULT_PORT),
 }
 
+# Options only one probe type uses: refused with the others, so that nobody
+# believes something was checked that was not.
+_TYPE_ONLY_OPTIONS = (('path', 'http'), ('expect_status', 'http'), ('expect_body', 'http'))
 
-def describe(probe_type, target, port):
-    """'ping 10.0.0.2', 'tcp web (10.0.0.2) port 80'."""
-    text = probe_type + ' ' + target.name
+
+def _port_of(probe_type, options):
+    kind = PROBE_TYPES[probe_type]
+    return options.port if kind.needs_port or kind.default_port else None
+
+
+def describe(probe_type, target, port, path=None):
+    """'ping 10.0.0.2', 'tcp web (10.0.0.2) port 80', 'http http://web:8080/ (10.0.0.2)'."""
+    if probe_type == 'http':
+        text = 'http ' + http_url(target.name, port, path or '/')
+    else:
+        text = probe_type + ' ' + target.name
     if target.address != target.name.partition('%')[0]:
         text += ' (%s)' % target.address
     if PROBE_TYPES[probe_type].needs_port:
@@ -500,16 +712,34 @@ def describe(probe_type, target, port):
     return text
 
 
-def validate(probe_type, target, options):
-    """Check everything that can be checked without the namespace; the normalised target."""
+def prepare(probe_type, target, options):
+    """Check everything that can be checked without the namespace.
+
+    Returns the normalised target (for http: its host) and the options with
+    what the target implies filled in (http: port and path from the URL, or
+    their defaults).
+    """
     if probe_type not in PROBE_TYPES:
         raise ValidationError('type', probe_type, 'is not a probe type (%s)' % ', '.join(sorted(PROBE_TYPES)))
-    target = check_target(target)
+    for option, owner in _TYPE_ONLY_OPTIONS:
+        value = getattr(options, option)
+        if value is not None and probe_type != owner:
+            raise ValidationError(option, value, 'is only used by %s probes, not by %s probes' % (owner, probe_type))
+    if options.port is not None:
+        check_port('port', options.port)
+    if probe_type == 'http':
+        host, port, path = parse_http_target(target, options.port, options.path)
+        options = options._replace(port=port, path=path)
+        target = host
+        if not 0 <= options.max_body <= HTTP_MAX_BODY:
+            raise ValidationError('max_body', options.max_body, 'is outside the range 0-%d bytes' % HTTP_MAX_BODY)
+        if options.expect_status is not None and not 100 <= options.expect_status <= 599:
+            raise ValidationError('expect_status', options.expect_status, 'is not an HTTP status (100-599)')
+    else:
+        target = check_target(target)
     if PROBE_TYPES[probe_type].needs_port:
         if options.port is None:
             raise ValidationError('port', None, 'is required for %s probes' % probe_type)
-    if options.port is not None:
-        check_port('port', options.port)
     if options.count < 1:
         raise ValidationError('count', options.count, 'must be at least 1')
     if not 0 < options.timeout <= 3600:
@@ -518,31 +748,57 @@ def validate(probe_type, target, options):
         raise ValidationError('interval', options.interval, 'must be between 0 and 3600 seconds')
     if not 1 <= options.max_hops <= 255:
         raise ValidationError('max_hops', options.max_hops, 'is outside the range 1-255')
-    return target
+    return target, options
+
+
+def validate(probe_type, target, options):
+    """Check everything that can be checked without the namespace; the normalised target (see prepare)."""
+    return prepare(probe_type, target, options)[0]
+
+
+def check_expect(expect, options):
+    """expect=failure with expect_status/expect_body is contradictory: refused."""
+    if expect == 'failure':
+        for option in ('expect_status', 'expect_body'):
+            if getattr(options, option) is not None:
+                raise ValidationError('expect', expect, 'cannot be combined with %s (which already expects a '
+                                      'response that matches); leave out one of them' % option)
+
+
+def effective_expect(expect, options):
+    """expect_status and expect_body imply expect=success."""
+    if expect is None and (options.expect_status is not None or options.expect_body is not None):
+        return 'success'
+    return expect
 
 
 def run_probe(netns, probe_type, target, options):
     """Validate, enter NETNS, resolve, probe. The result dict (success, msg and type-specific keys)."""
-    target_text = validate(probe_type, target, options)
+    target_text, options = prepare(probe_type, target, options)
     if netns is not None and not netns_exists(netns):
         raise NamespaceError("option 'netns': network namespace '%s' does not exist (no namespace mounted at %s)"
                              % (netns, netns_path(netns)))
-    port = options.port if PROBE_TYPES[probe_type].needs_port else None
+    port = _port_of(probe_type, options)
     with entered(netns):
         resolved = resolve_target(target_text, netns, port)
         outcome = PROBE_TYPES[probe_type].run(resolved, options)
+    description = describe(probe_type, resolved, port, options.path)
     result = dict(outcome.values)
+    result.setdefault('_expected', None)
     result.update({
         'success': outcome.success,
         'type': probe_type,
-        'target': target_text,
+        'target': target_text if probe_type != 'http' else target.strip(),
         'address': resolved.address,
-        'msg': '%s from %s: %s' % (describe(probe_type, resolved, port), where(netns), outcome.detail),
+        'msg': '%s from %s: %s' % (description, where(netns), outcome.detail),
         '_summary': outcome.summary,
-        '_description': describe(probe_type, resolved, port),
+        '_description': description,
     })
     if port is not None:
         result['port'] = port
+    if probe_type == 'http':
+        result['url'] = http_url(target_text, port, options.path)
+        result['path'] = options.path
     return result
 
 
@@ -551,5 +807,8 @@ def expectation_message(result, expect, netns):
     if expect is None or (expect == 'success') == result['success']:
         return None
     ns = 'in ' + _in_netns(netns)
+    if expect == 'success' and result.get('_expected'):
+        return 'probe %s %s: expected %s but got %s' % (result['_description'], ns, result['_expected'],
+                                                        result['_summary'])
     got = 'it succeeded' if result['success'] else 'it failed'
     return 'probe %s %s: expected %s but %s (%s)' % (result['_description'], ns, expect, got, result['_summary'])

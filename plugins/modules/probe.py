@@ -10,11 +10,11 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 module: probe
-short_description: Check connectivity from inside a network namespace (ping, tcp, udp, traceroute)
+short_description: Check connectivity from inside a network namespace (ping, tcp, udp, traceroute, http)
 version_added: 0.1.0
 description:
   - Runs one connectivity check from inside a network namespace and returns structured results.
-  - Everything is done with Python sockets opened inside the namespace; no C(ping), C(traceroute) or
+  - Everything is done with Python sockets opened inside the namespace; no C(ping), C(traceroute), C(curl) or
     other binary is needed on the managed host, and no process is started.
   - C(ping) sends ICMP or ICMPv6 echo requests over a raw socket.
   - C(tcp) opens a TCP connection to O(port) (the handshake only; no data is sent).
@@ -26,6 +26,10 @@ description:
     (time exceeded), until the target replies, a router reports the destination unreachable, or O(max_hops) is reached.
     Answers are matched to the probes by ICMP identifier and sequence number, also inside the original header
     quoted by time-exceeded and unreachable messages, so other ICMP traffic in the namespace does not disturb it.
+  - C(http) sends one HTTP/1.1 C(GET) request over a TCP connection opened inside the namespace
+    (Python's C(http.client)) and returns the status, the response headers and the start of the body
+    (at most O(max_body) bytes). Redirects are not followed. There is no TLS, only C(http://) URLs.
+    O(expect_status) and O(expect_body) check the response; a response that does not match makes the task fail.
   - The probe never changes anything, so C(changed) is always V(false).
     With O(expect) set, an outcome other than the expected one makes the task fail with a message that says so.
 author:
@@ -46,11 +50,15 @@ options:
       - The kind of probe.
     type: str
     required: true
-    choices: [ping, tcp, udp, traceroute]
+    choices: [ping, tcp, udp, traceroute, http]
   target:
     description:
       - The address to probe, IPv4 or IPv6 (an IPv6 link-local address may carry a zone, V(fe80::1%eth0),
         where the interface name is one of the namespace's).
+      - For O(type=http) also a URL, V(http://10.0.0.2:8080/status), V(http://[2001:db8::2]/),
+        V(http://web/index.html?x=1) (an IPv6 address in brackets; port 80 when the URL has none). With a URL,
+        O(port) and O(path) must be left out. Without a URL the request goes to O(target) on O(port) (default 80)
+        for O(path).
       - A host name is resolved inside the namespace with the module process' resolver (C(/etc/hosts),
         C(/etc/resolv.conf) of the host; C(/etc/netns/NAME/) files are not used). The first address returned is probed.
       - Something that looks like an address but is not a valid one (V(10.0.0.300)) is refused.
@@ -59,8 +67,35 @@ options:
   port:
     description:
       - Destination port, 1 to 65535.
-      - Required for O(type=tcp) and O(type=udp); not used by the other types (but still checked).
+      - Required for O(type=tcp) and O(type=udp); for O(type=http) the default is 80 (and it must be
+        omitted when O(target) is a URL); not used by the other types (but still checked).
     type: int
+  path:
+    description:
+      - The path (and query) O(type=http) requests when O(target) is not a URL, starting with V(/).
+        Default V(/). Spaces and control characters must be percent-encoded.
+      - Only for O(type=http).
+    type: str
+  max_body:
+    description:
+      - How many bytes of the body O(type=http) reads and returns, 0 to 1048576; the rest is not read
+        (RV(body_truncated) says so). O(expect_body) is looked for in these bytes only.
+    type: int
+    default: 4096
+  expect_status:
+    description:
+      - For O(type=http), the status the response must have, for example V(200) or V(404).
+        Without it, any status below 400 counts as success.
+      - Like O(expect=success), a response with another status (or none) makes the task fail, with a message
+        such as C(probe http http://10.0.0.2:8080/ in netns ns1: expected status 200 but got 404 Not Found).
+      - Cannot be combined with O(expect=failure).
+    type: int
+  expect_body:
+    description:
+      - For O(type=http), a text the body (its first O(max_body) bytes, decoded with the response's charset or
+        UTF-8) must contain. A body without it makes the task fail, the message quoting the start of the body.
+      - Cannot be combined with O(expect=failure).
+    type: str
   count:
     description:
       - Number of echo requests for O(type=ping); at least 1.
@@ -78,6 +113,7 @@ options:
       - O(type=ping) counts a reply only when it arrives within this time of its request; after the last request
         it waits at most this long. O(type=tcp) waits this long for the connection, O(type=udp) for a reply.
         O(type=traceroute) waits this long for each group of up to 8 hops probed together.
+        O(type=http) waits this long for the connection, then for each read of the response.
       - Resolving a host name is not bounded by this timeout.
     type: float
     default: 2.0
@@ -93,7 +129,8 @@ options:
       - "The failure message names the probe, the namespace, what was expected and what happened, for example
         C(probe ping 10.0.0.2 in netns ns1: expected failure but it succeeded), followed by the outcome
         in parentheses, such as C(3/3 replies)."
-      - When omitted, the task only reports the outcome in RV(success) and never fails because of it.
+      - When omitted, the task only reports the outcome in RV(success) and never fails because of it
+        (unless O(expect_status) or O(expect_body) is given, which imply V(success)).
     type: str
     choices: [success, failure]
 attributes:
@@ -120,6 +157,9 @@ notes:
     Hops are probed several at once, so a silent path costs about O(max_hops)/8 timeouts.
   - Routers rate-limit the ICMP errors traceroute relies on; repeating a traceroute many times a second
     can leave hops unanswered.
+  - O(type=http) succeeds when a response arrived with the status O(expect_status) (without it, any status below 400),
+    and, when O(expect_body) is given, with a body containing it. A host name in the URL is resolved like O(target)
+    and sent as the C(Host) header.
 seealso:
   - module: linuxnet.plumbing.netns
 '''
@@ -157,6 +197,25 @@ EXAMPLES = r'''
     port: 53
     expect: success
 
+- name: The web server answers through the port forward, with its page
+  linuxnet.plumbing.probe:
+    netns: outside
+    type: http
+    target: http://192.0.2.1:8080/index.html
+    expect_status: 200
+    expect_body: Hello
+  register: page
+
+- name: Fetch a page by address, port and path, just reporting
+  linuxnet.plumbing.probe:
+    netns: client
+    type: http
+    target: 2001:db8:2::10
+    port: 8000
+    path: /status?verbose=1
+    max_body: 512
+  register: status_page
+
 - name: Trace the path from ns1 to ns2
   linuxnet.plumbing.probe:
     netns: ns1
@@ -189,7 +248,7 @@ type:
   type: str
   sample: ping
 target:
-  description: The target as given (normalised when it is an address).
+  description: The target as given (normalised when it is an address; an O(type=http) URL as given).
   returned: always
   type: str
   sample: 10.0.2.2
@@ -200,7 +259,7 @@ address:
   sample: 10.0.2.2
 port:
   description: The port probed.
-  returned: when O(type) is V(tcp) or V(udp)
+  returned: when O(type) is V(tcp), V(udp) or V(http)
   type: int
   sample: 80
 error:
@@ -208,6 +267,9 @@ error:
     - Why the probe failed, or the ICMP errors that came back; V(null) when there was nothing to report.
     - For O(type=udp), V(no reply), or C(connection refused) followed by C(ICMP port unreachable) in parentheses.
     - For O(type=tcp), for example V(connection refused) or V(timed out after 2 s).
+    - For O(type=http), why no (complete) response came, for example V(connection refused),
+      V(timed out after 2 s waiting for the response) or C(not an HTTP response); V(null) when a response
+      arrived, whatever its status.
   returned: always
   type: str
   sample: connection refused
@@ -229,9 +291,9 @@ loss_percent:
 rtt_ms:
   description:
     - Round trip times in milliseconds; V(null) values when nothing came back.
-    - For O(type=tcp) the time the handshake took, for O(type=udp) the time until the reply
-      (one measurement, so min, avg and max are equal).
-  returned: when O(type) is V(ping), V(tcp) or V(udp)
+    - For O(type=tcp) the time the handshake took, for O(type=udp) the time until the reply, for O(type=http)
+      the time until the response's headers arrived (one measurement, so min, avg and max are equal).
+  returned: when O(type) is V(ping), V(tcp), V(udp) or V(http)
   type: dict
   contains:
     min:
@@ -271,6 +333,45 @@ reached:
   returned: when O(type=traceroute)
   type: bool
   sample: true
+url:
+  description: The URL requested (with the address or name probed; the port left out when it is 80).
+  returned: when O(type=http)
+  type: str
+  sample: http://10.0.0.2:8080/index.html
+path:
+  description: The path (and query) requested.
+  returned: when O(type=http)
+  type: str
+  sample: /index.html
+status:
+  description: The HTTP status of the response; V(null) when no response came (see RV(error)).
+  returned: when O(type=http)
+  type: int
+  sample: 200
+reason:
+  description: The reason phrase of the status line; V(null) when no response came.
+  returned: when O(type=http)
+  type: str
+  sample: OK
+headers:
+  description:
+    - The response headers, names in lower case (repeated headers joined with C(, )); the first 50 headers,
+      each value cut at 1024 characters. Empty when no response came.
+  returned: when O(type=http)
+  type: dict
+  sample: {"content-type": "text/html; charset=utf-8", "content-length": "38", "server": "SimpleHTTP/0.6 Python/3.11.2"}
+body:
+  description:
+    - The first O(max_body) bytes of the body, decoded with the charset of the C(Content-Type) header
+      (UTF-8 when none; undecodable bytes replaced); V(null) when no response came.
+  returned: when O(type=http)
+  type: str
+  sample: "server1\n"
+body_truncated:
+  description: Whether the body was longer than O(max_body) (only the first O(max_body) bytes were read).
+  returned: when O(type=http)
+  type: bool
+  sample: false
 '''
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import (
@@ -281,6 +382,8 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._probe import (
     ProbeError,
     ProbeOptions,
+    check_expect,
+    effective_expect,
     expectation_message,
     run_probe,
 )
@@ -294,14 +397,20 @@ def body(module):
         timeout=params['timeout'],
         interval=params['interval'],
         max_hops=params['max_hops'],
+        path=params['path'],
+        max_body=params['max_body'],
+        expect_status=params['expect_status'],
+        expect_body=params['expect_body'],
     )
+    check_expect(params['expect'], options)
     try:
         result = run_probe(params['netns'], params['type'], params['target'], options)
     except ProbeError as exc:
         raise ModuleFailure(str(exc))
-    failure = expectation_message(result, params['expect'], params['netns'])
+    failure = expectation_message(result, effective_expect(params['expect'], options), params['netns'])
     result.pop('_summary')
     result.pop('_description')
+    result.pop('_expected')
     result['changed'] = False
     if failure:
         result.pop('msg')
@@ -312,9 +421,13 @@ def body(module):
 def main():
     module = new_module(
         argument_spec=dict(
-            type=dict(type='str', required=True, choices=['ping', 'tcp', 'udp', 'traceroute']),
+            type=dict(type='str', required=True, choices=['ping', 'tcp', 'udp', 'traceroute', 'http']),
             target=dict(type='str', required=True),
             port=dict(type='int'),
+            path=dict(type='str'),
+            max_body=dict(type='int', default=4096),
+            expect_status=dict(type='int'),
+            expect_body=dict(type='str'),
             count=dict(type='int', default=3),
             interval=dict(type='float', default=0.2),
             timeout=dict(type='float', default=2.0),

@@ -299,5 +299,217 @@ def test_describe_and_expectation_message():
 
 def test_probe_types_match_module_choices():
     from ansible_collections.linuxnet.plumbing.plugins.modules import probe
-    assert "choices: [ping, tcp, udp, traceroute]" in probe.DOCUMENTATION
-    assert sorted(_probe.PROBE_TYPES) == sorted(['ping', 'tcp', 'udp', 'traceroute'])
+    assert "choices: [ping, tcp, udp, traceroute, http]" in probe.DOCUMENTATION
+    assert sorted(_probe.PROBE_TYPES) == sorted(['ping', 'tcp', 'udp', 'traceroute', 'http'])
+
+
+# ------------------------------------------------------------ http: targets, options, messages
+
+@pytest.mark.parametrize('target, port, path, expected', [
+    ('10.0.0.2', None, None, ('10.0.0.2', 80, '/')),
+    ('10.0.0.2', 8080, '/x?y=1', ('10.0.0.2', 8080, '/x?y=1')),
+    ('2001:db8::0002', None, None, ('2001:db8::2', 80, '/')),
+    ('[2001:db8::2]', 81, None, ('2001:db8::2', 81, '/')),
+    ('web.example', None, '/index.html', ('web.example', 80, '/index.html')),
+    ('http://10.0.0.2:8080/path', None, None, ('10.0.0.2', 8080, '/path')),
+    ('http://10.0.0.2', None, None, ('10.0.0.2', 80, '/')),
+    ('HTTP://10.0.0.2?q=1', None, None, ('10.0.0.2', 80, '/?q=1')),
+    ('http://10.0.0.2/a/b?c=d#frag', None, None, ('10.0.0.2', 80, '/a/b?c=d')),
+    ('http://[2001:db8::2]:8080/', None, None, ('2001:db8::2', 8080, '/')),
+    ('http://[2001:db8::2]', None, None, ('2001:db8::2', 80, '/')),
+    ('http://server1:3000/', None, None, ('server1', 3000, '/')),
+])
+def test_parse_http_target_accepts(target, port, path, expected):
+    assert _probe.parse_http_target(target, port, path) == expected
+
+
+@pytest.mark.parametrize('target, port, path, option, reason', [
+    ('https://10.0.0.2/', None, None, 'target', 'only http:// URLs'),
+    ('ftp://10.0.0.2/', None, None, 'target', 'only http:// URLs'),
+    ('http://10.0.0.2:8080/', 8080, None, 'port', 'cannot be given with a URL target'),
+    ('http://10.0.0.2/', None, '/x', 'path', 'cannot be given with a URL target'),
+    ('http://10.0.0.2:0/', None, None, 'target', 'outside the port range'),
+    ('http://10.0.0.2:70000/', None, None, 'target', 'outside the port range'),
+    ('http://10.0.0.2:http/', None, None, 'target', 'outside the port range'),
+    ('http://2001:db8::2/', None, None, 'target', 'put it in brackets'),
+    ('http://[2001:db8::2/', None, None, 'target', 'without its closing bracket'),
+    ('http://user:pw@10.0.0.2/', None, None, 'target', 'user information'),
+    ('http:///x', None, None, 'target', 'without a host'),
+    ('http://10.0.0.300/', None, None, 'target', "has the host '10.0.0.300'"),
+    ('http://bad_name!/', None, None, 'target', 'neither an IP address nor a valid host name'),
+    ('http://10.0.0.2/a b', None, None, 'target', 'percent-encode'),
+    ('10.0.0.2', None, 'index.html', 'path', 'starts with /'),
+    ('10.0.0.2', None, '/a\nHost: evil', 'path', 'control character'),
+])
+def test_parse_http_target_refuses(target, port, path, option, reason):
+    with pytest.raises(ValidationError) as err:
+        _probe.parse_http_target(target, port, path)
+    assert err.value.option == option
+    assert reason in str(err.value)
+
+
+def test_prepare_http_fills_port_and_path():
+    target, options = _probe.prepare('http', 'http://[2001:db8::2]:8080/x', _options())
+    assert target == '2001:db8::2'
+    assert (options.port, options.path) == (8080, '/x')
+    target, options = _probe.prepare('http', '10.0.0.2', _options())
+    assert (target, options.port, options.path, options.max_body) == ('10.0.0.2', 80, '/', 4096)
+
+
+@pytest.mark.parametrize('probe_type, options, option, value', [
+    ('http', _options(max_body=-1), 'max_body', -1),
+    ('http', _options(max_body=2 * 1024 * 1024), 'max_body', 2 * 1024 * 1024),
+    ('http', _options(expect_status=99), 'expect_status', 99),
+    ('http', _options(expect_status=600), 'expect_status', 600),
+    ('http', _options(port=0), 'port', 0),
+    ('tcp', _options(port=80, path='/'), 'path', '/'),
+    ('ping', _options(expect_status=200), 'expect_status', 200),
+    ('udp', _options(port=53, expect_body='x'), 'expect_body', 'x'),
+])
+def test_prepare_http_refuses(probe_type, options, option, value):
+    with pytest.raises(ValidationError) as err:
+        _probe.prepare(probe_type, '10.0.0.1', options)
+    assert err.value.option == option
+    assert err.value.value == value
+
+
+def test_expect_with_http_checks():
+    assert _probe.effective_expect(None, _options()) is None
+    assert _probe.effective_expect(None, _options(expect_status=200)) == 'success'
+    assert _probe.effective_expect(None, _options(expect_body='')) == 'success'
+    assert _probe.effective_expect('success', _options(expect_body='x')) == 'success'
+    _probe.check_expect('success', _options(expect_status=200))
+    _probe.check_expect('failure', _options())
+    with pytest.raises(ValidationError) as err:
+        _probe.check_expect('failure', _options(expect_body='x'))
+    assert err.value.option == 'expect'
+    assert 'expect_body' in str(err.value)
+
+
+def test_http_url_and_describe():
+    assert _probe.http_url('10.0.0.2', 80, '/') == 'http://10.0.0.2/'
+    assert _probe.http_url('2001:db8::2', 8080, '/x?y') == 'http://[2001:db8::2]:8080/x?y'
+    named = _probe.Target('web', socket.AF_INET, '10.0.0.2', ('10.0.0.2', 80))
+    assert _probe.describe('http', named, 8080, '/a') == 'http http://web:8080/a (10.0.0.2)'
+
+
+def test_http_expectation_messages():
+    assert _probe._http_expected(_options()) is None
+    assert _probe._http_expected(_options(expect_status=200, expect_body='server1')) == (
+        "status 200 and a body containing 'server1'")
+    result = {'success': False, '_description': 'http http://10.0.0.2:8080/', '_summary': '404 Not Found',
+              '_expected': 'status 200'}
+    assert _probe.expectation_message(result, 'success', 'ns1') == (
+        'probe http http://10.0.0.2:8080/ in netns ns1: expected status 200 but got 404 Not Found')
+    result['_expected'] = None
+    assert _probe.expectation_message(result, 'success', 'ns1') == (
+        'probe http http://10.0.0.2:8080/ in netns ns1: expected success but it failed (404 Not Found)')
+
+
+# ------------------------------------------------------------ http: a real server on the loopback
+
+
+@pytest.fixture(name='http_server')
+def fixture_http_server():
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):   # quiet
+            pass
+
+        def do_GET(self):  # noqa: N802 (the name http.server calls)
+            if self.path == '/big':
+                body = b'x' * 10000
+                ctype = 'text/plain'
+            elif self.path == '/latin1':
+                body = u'caf\u00e9'.encode('latin-1')
+                ctype = 'text/plain; charset=iso-8859-1'
+            elif self.path == '/missing':
+                self.send_error(404)
+                return
+            elif self.path == '/garbage':
+                self.wfile.write(b'SSH-2.0-not-http\r\n')
+                return
+            else:
+                body = ('hello from %s, you are %s' % (self.path, self.client_address[0])).encode()
+                ctype = 'text/plain; charset=utf-8'
+            self.send_response(200)
+            self.send_header('Content-Type', ctype)
+            self.send_header('Content-Length', str(len(body)))
+            self.send_header('X-Twice', 'a')
+            self.send_header('X-Twice', 'b')
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = HTTPServer(('127.0.0.1', 0), Handler)
+    thread = threading.Thread(target=server.serve_forever)
+    thread.daemon = True
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def _http(port, path='/', **kwargs):
+    target = _probe.Target('127.0.0.1', socket.AF_INET, '127.0.0.1', ('127.0.0.1', port))
+    return _probe.probe_http(target, _options(port=port, path=path, **kwargs))
+
+
+def test_probe_http_ok(http_server):
+    outcome = _http(http_server, '/hi')
+    assert outcome.success
+    assert outcome.values['status'] == 200
+    assert outcome.values['reason'] == 'OK'
+    assert outcome.values['body'] == 'hello from /hi, you are 127.0.0.1'
+    assert outcome.values['headers']['content-type'] == 'text/plain; charset=utf-8'
+    assert outcome.values['headers']['x-twice'] == 'a, b'
+    assert outcome.values['error'] is None
+    assert outcome.values['rtt_ms']['avg'] > 0
+    assert not outcome.values['body_truncated']
+    assert outcome.summary == '200 OK'
+    assert outcome.detail.startswith('200 OK, 33 bytes in ')
+
+
+def test_probe_http_truncates_and_decodes(http_server):
+    outcome = _http(http_server, '/big', max_body=100)
+    assert outcome.values['body'] == 'x' * 100
+    assert outcome.values['body_truncated']
+    assert 'truncated at max_body' in outcome.detail
+    assert _http(http_server, '/latin1').values['body'] == u'caf\u00e9'
+    outcome = _http(http_server, '/big', max_body=0)
+    assert outcome.values['body'] == ''
+    assert outcome.values['body_truncated']
+
+
+def test_probe_http_status_and_body_checks(http_server):
+    missing = _http(http_server, '/missing')
+    assert not missing.success
+    assert missing.values['status'] == 404
+    assert missing.summary == '404 Not Found'
+    assert missing.detail.endswith('; expected a status below 400')
+    assert _http(http_server, '/missing', expect_status=404).success
+    wrong = _http(http_server, '/', expect_status=201)
+    assert not wrong.success
+    assert wrong.values['_expected'] == 'status 201'
+    body = _http(http_server, '/', expect_body='server1')
+    assert not body.success
+    assert body.summary == "200 OK, body 'hello from /, you are 127.0.0.1'"
+    assert _http(http_server, '/', expect_status=200, expect_body='you are 127.0.0.1').success
+
+
+def test_probe_http_no_response(http_server):
+    garbage = _http(http_server, '/garbage')
+    assert not garbage.success
+    assert garbage.values['status'] is None
+    assert garbage.values['error'].startswith('not an HTTP response')
+    free = socket.socket()
+    free.bind(('127.0.0.1', 0))
+    port = free.getsockname()[1]
+    free.close()   # nobody listens there now
+    refused = _http(port)
+    assert not refused.success
+    assert refused.values['error'] == 'connection refused'
+    assert refused.summary == 'no response: connection refused'
+    assert refused.values['body'] is None
+    assert refused.values['headers'] == {}
