@@ -407,4 +407,3 @@ def build_rules(spec):
         elif spec.local and backend.version == 4:
             add('postrouting', backend.version, _masquerade_expr(spec, backend, True))
     return rules
-

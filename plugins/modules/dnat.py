@@ -33,7 +33,7 @@ description:
   - "With O(masquerade_return=true): C(postrouting) masquerades the translated traffic to each backend."
   - Every rule has a counter; RV(counters) returns them.
   - Idempotence is decided by the rule comments, which carry a hash of each desired rule. A rule of the set that
-    was deleted or changed by hand makes the next run replace the whole set.
+    was deleted by hand (or replaced without its comment) makes the next run replace the whole set.
 author:
   - linuxnet.plumbing developers (!UNKNOWN)
 extends_documentation_fragment:
@@ -120,6 +120,9 @@ options:
     type: bool
     default: false
 notes:
+  - The accepts are in the collection's table. nftables runs every table's base chains, and a drop in any of them
+    is final, so a C(FORWARD) policy C(DROP) of another table (Docker's, or iptables-nft's C(table ip filter)) still
+    drops the forwarded traffic; allow it there too.
   - IP forwarding must be on in the namespace for traffic arriving from other hosts (for example with
     M(linuxnet.plumbing.masquerade) O(linuxnet.plumbing.masquerade#module:forwarding=true) or
     M(linuxnet.plumbing.net_sysctl)); this module does not switch it on.
@@ -194,8 +197,9 @@ EXAMPLES = r'''
 RETURN = r'''
 rules:
   description:
-    - The rules of the set as the kernel has them after the run (in check mode: as they would be), one readable
-      line each, C(CHAIN: RULE  # lnp:dnat:NAME:INDEX). Empty after O(state=absent). Not meant to be parsed.
+    - "The rules of the set as the kernel has them after the run (in check mode, as they would be), one readable
+      line each, C(CHAIN: RULE  # lnp:dnat:NAME:INDEX)."
+    - Empty after O(state=absent). Not meant to be parsed.
   returned: always
   type: list
   elements: str
@@ -211,7 +215,7 @@ backends:
   sample: ["192.168.0.2:3000", "[2001:db8::2]:3000"]
 counters:
   description:
-    - The counters of the set's rules as the kernel reports them after the run (in check mode: as read before it,
+    - The counters of the set's rules as the kernel reports them after the run (in check mode, as read before it,
       so empty for rules not yet created).
   returned: always
   type: list

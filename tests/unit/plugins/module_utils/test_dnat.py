@@ -298,8 +298,8 @@ def test_dual_stack_rules_per_family():
         ('postrouting', 'ip'), ('postrouting', 'ip6'),
     ]
     assert statement(rules[1], 'dnat') == {'family': 'ip6', 'addr': '2001:db8::2', 'port': 8080}
-    assert by_chain(rules, 'postrouting')[1]['expr'][1]['match']['left'] == {'payload': {'protocol': 'ip6',
-                                                                                          'field': 'daddr'}}
+    post6 = by_chain(rules, 'postrouting')[1]
+    assert post6['expr'][1]['match']['left'] == {'payload': {'protocol': 'ip6', 'field': 'daddr'}}
 
 
 def test_local_adds_output_rules_and_loopback_masquerade():
@@ -342,5 +342,5 @@ def test_nft_syntax_in_interface_refused():
 
 
 def test_rules_are_deterministic():
-    assert rules_of(to=['10.0.0.2', '10.0.0.3'], balance='random') == rules_of(to=['10.0.0.2', '10.0.0.3'],
-                                                                                 balance='random')
+    first = rules_of(to=['10.0.0.2', '10.0.0.3'], balance='random')
+    assert first == rules_of(to=['10.0.0.2', '10.0.0.3'], balance='random')
