@@ -28,6 +28,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import (
     list_netns,
     netns_path,
 )
+from ansible_collections.linuxnet.plumbing.plugins.module_utils import _nft
 from ansible_collections.linuxnet.plumbing.plugins.module_utils import _sysctl
 
 CURRENT = ''  # key of the namespace the module runs in
@@ -306,6 +307,14 @@ class Gatherer(object):
                         out[item.dotted] = None
         return out
 
+    def nftables(self, ns):
+        """The collection's own nftables rules (table inet linuxnet) with
+        their counters, and the chain policies set; None without nft."""
+        if not _nft.nft_available():
+            return None
+        with _nft.Nft(ns.netns) as nft:
+            return nft.summary()
+
     def namespaces(self):
         out = []
         for ns in self.known:
@@ -337,4 +346,5 @@ COLLECTORS = {
     'routes': Gatherer.routes,
     'rules': Gatherer.rules,
     'sysctls': Gatherer.sysctls,
+    'nftables': Gatherer.nftables,
 }

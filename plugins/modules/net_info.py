@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 module: net_info
-short_description: Read network facts (links, addresses, routes, rules, sysctls) of one or all network namespaces
+short_description: Read network facts (links, addresses, routes, rules, sysctls, nftables) of one or all network namespaces
 description:
   - Reads, without changing anything, the network state of the namespace given by O(netns), or of the namespace
     the module runs in and every named namespace with O(all_namespaces=true).
@@ -36,10 +36,13 @@ options:
     description:
       - The sections to read.
       - V(namespaces) is the list of named namespaces (returned in RV(namespaces), whatever namespaces are read).
-      - The default is every section except V(sysctls); V(sysctls) is added when O(sysctls) is given.
+      - The default is every section except V(sysctls) and V(nftables); V(sysctls) is added when O(sysctls) is given.
+      - V(nftables) reads the collection's own nftables table (C(inet linuxnet), written by
+        M(linuxnet.plumbing.masquerade), M(linuxnet.plumbing.dnat) and M(linuxnet.plumbing.firewall_rule)) with
+        C(nft -j) inside each namespace; it needs the C(nft) command (reported as V(null) without it).
     type: list
     elements: str
-    choices: [namespaces, links, addresses, routes, rules, sysctls]
+    choices: [namespaces, links, addresses, routes, rules, sysctls, nftables]
   sysctls:
     description:
       - The C(net.*) keys to read when the V(sysctls) section is gathered. Globs in the interface position are
@@ -139,6 +142,24 @@ net_info:
       type: dict
       returned: when V(sysctls) is gathered
       sample: {net.ipv4.ip_forward: "1", net.ipv4.conf.veth0.rp_filter: "2"}
+    nftables:
+      description:
+        - The collection's nftables rules in the namespace. V(table) says whether table C(inet linuxnet) exists;
+          V(rules) lists the owned rules in kernel order with their owner (V(kind), V(name), V(index), V(order),
+          the full V(comment)), a readable V(rule) line, the V(handle) and the V(packets)/V(bytes) counters;
+          V(policies) the chain policies that were set (per chain); V(foreign_rules) counts rules in that table
+          that the collection does not own (added by hand).
+        - V(null) when the C(nft) command is not installed.
+      type: dict
+      returned: when V(nftables) is gathered
+      sample:
+        table: true
+        rules:
+          - {chain: postrouting, kind: masquerade, name: lan, index: 0, order: 0,
+             comment: "lnp:masquerade:lan:0:0:1f2e3d4c", handle: 4, packets: 12, bytes: 1008,
+             rule: 'postrouting: oifname "uplink0" ip saddr 10.0.0.0/24 counter masquerade  # lnp:masquerade:lan:0'}
+        policies: {forward: drop}
+        foreign_rules: 0
 namespaces:
   description:
     - The namespace the module runs in (name V("")) and every named namespace, with its inode;
@@ -160,7 +181,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import ne
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._sysctl import parse_key
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
 
-SECTIONS = ['namespaces', 'links', 'addresses', 'routes', 'rules', 'sysctls']
+SECTIONS = ['namespaces', 'links', 'addresses', 'routes', 'rules', 'sysctls', 'nftables']
 
 
 def body(module):

@@ -96,7 +96,7 @@ def test_sort_routes():
 
 
 def test_collectors_registry_is_the_hook():
-    assert set(_facts.COLLECTORS) == {'links', 'addresses', 'routes', 'rules', 'sysctls'}
+    assert set(_facts.COLLECTORS) == {'links', 'addresses', 'routes', 'rules', 'sysctls', 'nftables'}
     assert set(_facts.DEFAULT_GATHER) == {'namespaces', 'links', 'addresses', 'routes', 'rules'}
 
 
