@@ -302,7 +302,7 @@ def _stop(pidfile):
         with open(pidfile) as handle:
             pid = int(handle.read().strip())
     except (IOError, OSError, ValueError):
-        print('no reader running (no pid in %s)' % pidfile)
+        sys.stdout.write('no reader running (no pid in %s)\n' % pidfile)
         return 0
     try:
         with open('/proc/%d/cmdline' % pid, 'rb') as handle:
@@ -315,9 +315,9 @@ def _stop(pidfile):
             if not os.path.exists('/proc/%d' % pid):
                 break
             time.sleep(0.1)
-        print('stopped reader %d' % pid)
+        sys.stdout.write('stopped reader %d\n' % pid)
     else:
-        print('no reader running (pid %d is gone)' % pid)
+        sys.stdout.write('no reader running (pid %d is gone)\n' % pid)
     try:
         os.unlink(pidfile)
     except OSError:
@@ -339,7 +339,7 @@ def main(argv=None):
             os.close(ready_w)
             status = os.read(ready_r, 4096).decode('utf-8', 'replace')
             if status.startswith('ok'):
-                print('listening on NFLOG group %d%s, pid %s' % (
+                sys.stdout.write('listening on NFLOG group %d%s, pid %s\n' % (
                     args.group, ' in namespace %s' % args.netns if args.netns else '', status[3:]))
                 return 0
             sys.stderr.write(status or 'the reader exited before listening\n')
@@ -394,4 +394,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(main())  # pylint: disable=ansible-bad-function  # run as a script, not as a module

@@ -26,7 +26,7 @@ description:
   - Every rule has a counter (returned in RV(counters) and reported by M(linuxnet.plumbing.net_info)).
   - Rules of a chain are kept in the order of (O(position), O(name)), whatever the order in which they were
     added, and a re-run moves nothing. A rule deleted by hand is put back at its place.
-  - B(Chain policies live in this module): O(policy) sets the default policy of O(chain). It can be given alone
+  - B(Chain policies live in this module.) O(policy) sets the default policy of O(chain). It can be given alone
     (without O(name) and rule options) or with a rule, in which case both are applied in one transaction.
   - Note that a packet dropped or rejected by any base chain on the same hook is dropped, whatever other
     tables accept; C(accept) here only ends the evaluation of this table.
@@ -111,7 +111,7 @@ options:
         V(false) together with one of those is refused.
       - B(Inside a network namespace) the kernel log stays silent unless the host-wide sysctl
         C(net.netfilter.nf_log_all_netns=1) is set in the initial namespace. This module never changes it.
-        Use O(log_group) instead: packets go to an NFLOG group of the namespace, where a listener reads them
+        Use O(log_group) instead; packets go to an NFLOG group of the namespace, where a listener reads them
         (see the notes).
     type: bool
   log_prefix:
@@ -138,8 +138,8 @@ options:
   policy:
     description:
       - Set the default policy of O(chain), applied to packets no rule accepted or dropped.
-      - With O(policy=drop) on C(input), also accept what the host needs, for example C(ct_state: [established,
-        related]) for replies, and O(protocol=icmpv6) for IPv6 neighbour discovery.
+      - With O(policy=drop) on C(input), also accept what the host needs, for example O(ct_state=[established, related])
+        for replies, and O(protocol=icmpv6) for IPv6 neighbour discovery.
       - When omitted, the policy is left as it is. O(state=absent) of a rule never changes the policy; set
         O(policy=accept) to restore the default. When the owned table holds no rule, no foreign object and no
         C(drop) policy any more, the table is removed.
@@ -153,7 +153,7 @@ options:
     choices: [present, absent]
     default: present
 notes:
-  - Reading logged packets of O(log_group) inside a namespace: the collection ships a small listener,
+  - Reading logged packets of O(log_group) inside a namespace. The collection ships a small listener,
     C(plugins/module_utils/_nflog.py) (pure Python, standard library only). Run it with
     C(python3 _nflog.py --netns NS --group N --output FILE --pidfile PIDFILE --daemon) (it returns once it
     listens) and stop it with C(python3 _nflog.py --stop --pidfile PIDFILE); on a managed host, run it through
@@ -229,7 +229,8 @@ RETURN = r'''
 rules:
   description:
     - The nft rules of O(name) after the run (in check mode, as they would be), one readable line each
-      (nft syntax rendered by the module, C(CHAIN: RULE  # COMMENT)); empty with O(state=absent) or without O(name).
+      in nft syntax rendered by the module, led by the chain name and ending with the owner comment; empty with
+      O(state=absent) or without O(name).
   returned: always
   type: list
   elements: str
@@ -262,7 +263,7 @@ actions:
 diff:
   description:
     - C(rules) before and after as lists of readable lines (only with O(name)); C(policy) before and after as
-      C({CHAIN: POLICY}) (only with O(policy)).
+      a dict mapping the chain to its policy (only with O(policy)).
   returned: always
   type: dict
   sample:
@@ -290,9 +291,12 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._nft import (
     NFT_MISSING,
     Nft,
     NftError,
+    encode_comment,
     nft_available,
     plan_chain_policy,
     plan_rule_set,
+    render_rule,
+    rule_hash,
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
 
@@ -362,7 +366,10 @@ def body(module):
             policy = after.policy(chain)   # in check mode, the planned model
     except NftError as exc:
         raise ModuleFailure(str(exc))
-    rules = tracker.after.get('rules', []) if name is not None else []
+    # Rendered from the desired rules (not from nft's re-rendering of the kernel's), so equal runs say the same.
+    rules = [render_rule(spec.chain, spec.full_expr(),
+                         encode_comment(KIND, name, index, order, rule_hash(spec.chain, spec.expr, spec.family)))
+             for index, spec in enumerate(specs)]
     return tracker.result(rules=rules, counters=counters, policy=policy)
 
 

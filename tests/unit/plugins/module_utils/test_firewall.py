@@ -217,8 +217,8 @@ def test_log_with_rate_is_a_rule_of_its_own():
     assert specs[1].expr[-2:] == [{'counter': None}, {'drop': None}]
     # two families: log+verdict per family, log first
     specs = specs_of(action='drop', source=['10.0.0.0/8', '2001:db8::/32'], log_rate='1/second')
-    assert [(s.family, 'log' in s.expr[-1]) for s in specs] == [('ip', True), ('ip', False),
-                                                               ('ip6', True), ('ip6', False)]
+    expected = [('ip', True), ('ip', False), ('ip6', True), ('ip6', False)]
+    assert [(s.family, 'log' in s.expr[-1]) for s in specs] == expected
 
 
 def test_log_options_imply_log_and_conflict_with_false():
