@@ -120,8 +120,9 @@ EXAMPLES = r'''
 RETURN = r'''
 rules:
   description:
-    - The rule set as the kernel has it after the run (empty after O(state=absent)), one readable line per rule
-      (C(chain: nft rule  # owner)); in check mode, the rules as they would be. Not meant to be parsed.
+    - The rule set as the kernel has it after the run (empty after O(state=absent)), one readable line per rule,
+      written as the chain, a colon, the rule in nft syntax and the owner after C(#); in check mode, the rules as
+      they would be. Not meant to be parsed.
   returned: always
   type: list
   elements: str
