@@ -86,8 +86,8 @@ options:
     description:
       - For O(type=http), the status the response must have, for example V(200) or V(404).
         Without it, any status below 400 counts as success.
-      - Like O(expect=success), a response with another status (or none) makes the task fail, with a message
-        such as C(probe http http://10.0.0.2:8080/ in netns ns1: expected status 200 but got 404 Not Found).
+      - "Like O(expect=success), a response with another status (or none) makes the task fail, with a message
+        such as C(probe http http://10.0.0.2:8080/ in netns ns1: expected status 200 but got 404 Not Found)."
       - Cannot be combined with O(expect=failure).
     type: int
   expect_body:
