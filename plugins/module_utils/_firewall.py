@@ -47,7 +47,9 @@ LOG_PREFIX_MAX = 127   # NF_LOG_PREFIXLEN (128) includes the trailing NUL
 POSITION_MAX = 999999
 RULE_OPTIONS = ('action', 'protocol', 'source', 'destination', 'port', 'in_interface', 'out_interface',
                 'ct_state', 'log', 'log_prefix', 'log_rate', 'log_group')
-L4PROTO = {'tcp': 'tcp', 'udp': 'udp', 'icmp': 'icmp', 'icmpv6': 'ipv6-icmp'}
+# nft knows these names itself; 'ipv6-icmp' would need /etc/protocols (netbase),
+# which minimal systems and containers lack ("Could not resolve protocol name").
+L4PROTO = {'tcp': 'tcp', 'udp': 'udp', 'icmp': 'icmp', 'icmpv6': 'icmpv6'}
 FAMILY_LABEL = {'ip': 'IPv4', 'ip6': 'IPv6'}
 
 

@@ -184,7 +184,7 @@ def test_icmp_families():
     assert specs[0].expr[0]['match'] == {'op': '==', 'left': {'meta': {'key': 'l4proto'}}, 'right': 'icmp'}
     specs = specs_of(protocol='icmpv6', source=['2001:db8::/32'])
     assert specs[0].family == 'ip6'
-    assert specs[0].expr[1]['match']['right'] == 'ipv6-icmp'
+    assert specs[0].expr[1]['match']['right'] == 'icmpv6'
     fails('source', 'protocol icmp never matches', protocol='icmp', source=['2001:db8::/32'])
     fails('destination', 'protocol icmpv6 never matches', protocol='icmpv6', destination=['10.0.0.1'])
 
