@@ -32,6 +32,7 @@ try:
 except ImportError:     # pragma: no cover - Python 2 has no http.client; the collection needs Python 3
     http_client = None
 
+from ansible_collections.linuxnet.plumbing.plugins.module_utils import _dns
 from ansible_collections.linuxnet.plumbing.plugins.module_utils import _icmp
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import (
     NamespaceError,
@@ -51,10 +52,12 @@ class ProbeError(Exception):
 
 
 # What the module validated; each probe type reads the fields it needs.
-# path, max_body, expect_status and expect_body are http's (defaults for the other types).
+# path, max_body, expect_status and expect_body are http's (defaults for the other types);
+# query, record_type, protocol, expect_answer and dns_servers (more servers to try) are dns's.
 ProbeOptions = namedtuple('ProbeOptions', ['port', 'count', 'timeout', 'interval', 'max_hops',
-                                           'path', 'max_body', 'expect_status', 'expect_body'])
-ProbeOptions.__new__.__defaults__ = (None, 4096, None, None)
+                                           'path', 'max_body', 'expect_status', 'expect_body',
+                                           'query', 'record_type', 'protocol', 'expect_answer', 'dns_servers'])
+ProbeOptions.__new__.__defaults__ = (None, 4096, None, None, None, None, None, None, ())
 
 # A resolved target: text as given, address family, address text (no scope),
 # and the sockaddr to send to (port 0 for ICMP, the probe port for tcp/udp).
@@ -679,6 +682,13 @@ def probe_http(target, options):
     return Outcome(success, values, detail, got)
 
 
+# ---------------------------------------------------------------- dns
+
+def probe_dns(target, options):
+    """One DNS query (module_utils/_dns.py) to TARGET, then to options.dns_servers while none answers."""
+    return Outcome(*_dns.probe([target] + list(options.dns_servers or ()), options))
+
+
 # ---------------------------------------------------------------- dispatch
 
 PROBE_TYPES = {
@@ -687,11 +697,13 @@ PROBE_TYPES = {
     'udp': ProbeType(run=probe_udp, needs_port=True),
     'traceroute': ProbeType(run=probe_traceroute, needs_port=False),
     'http': ProbeType(run=probe_http, needs_port=False, default_port=HTTP_DEFAULT_PORT),
+    'dns': ProbeType(run=probe_dns, needs_port=False, default_port=_dns.DNS_PORT),
 }
 
 # Options only one probe type uses: refused with the others, so that nobody
 # believes something was checked that was not.
-_TYPE_ONLY_OPTIONS = (('path', 'http'), ('expect_status', 'http'), ('expect_body', 'http'))
+_TYPE_ONLY_OPTIONS = (('path', 'http'), ('expect_status', 'http'), ('expect_body', 'http'),
+                      ('query', 'dns'), ('record_type', 'dns'), ('protocol', 'dns'), ('expect_answer', 'dns'))
 
 
 def _port_of(probe_type, options):
@@ -727,6 +739,8 @@ def prepare(probe_type, target, options):
             raise ValidationError(option, value, 'is only used by %s probes, not by %s probes' % (owner, probe_type))
     if options.port is not None:
         check_port('port', options.port)
+    if target is None and probe_type != 'dns':
+        raise ValidationError('target', target, 'is required for %s probes' % probe_type)
     if probe_type == 'http':
         host, port, path = parse_http_target(target, options.port, options.path)
         options = options._replace(port=port, path=path)
@@ -735,6 +749,9 @@ def prepare(probe_type, target, options):
             raise ValidationError('max_body', options.max_body, 'is outside the range 0-%d bytes' % HTTP_MAX_BODY)
         if options.expect_status is not None and not 100 <= options.expect_status <= 599:
             raise ValidationError('expect_status', options.expect_status, 'is not an HTTP status (100-599)')
+    elif probe_type == 'dns':
+        options = _dns.prepare(options)     # no target: the namespace's resolv.conf names the servers
+        target = None if target is None else check_target(target)
     else:
         target = check_target(target)
     if PROBE_TYPES[probe_type].needs_port:
@@ -759,15 +776,16 @@ def validate(probe_type, target, options):
 def check_expect(expect, options):
     """expect=failure with expect_status/expect_body is contradictory: refused."""
     if expect == 'failure':
-        for option in ('expect_status', 'expect_body'):
+        for option in ('expect_status', 'expect_body', 'expect_answer'):
             if getattr(options, option) is not None:
                 raise ValidationError('expect', expect, 'cannot be combined with %s (which already expects a '
                                       'response that matches); leave out one of them' % option)
 
 
 def effective_expect(expect, options):
-    """expect_status and expect_body imply expect=success."""
-    if expect is None and (options.expect_status is not None or options.expect_body is not None):
+    """expect_status, expect_body and expect_answer imply expect=success."""
+    if expect is None and (options.expect_status is not None or options.expect_body is not None
+                           or options.expect_answer is not None):
         return 'success'
     return expect
 
@@ -779,10 +797,21 @@ def run_probe(netns, probe_type, target, options):
         raise NamespaceError("option 'netns': network namespace '%s' does not exist (no namespace mounted at %s)"
                              % (netns, netns_path(netns)))
     port = _port_of(probe_type, options)
+    resolv_conf = servers = None
+    if probe_type == 'dns' and target_text is None:
+        resolv_conf, servers = _dns.read_nameservers(netns)
+        if not servers:
+            raise ProbeError('dns probe without a target in %s: %s has no usable nameserver line'
+                             % (_in_netns(netns), resolv_conf))
+        target_text = check_target(servers[0])
     with entered(netns):
         resolved = resolve_target(target_text, netns, port)
+        if servers:
+            options = options._replace(dns_servers=[resolve_target(check_target(s), netns, port) for s in servers[1:]])
         outcome = PROBE_TYPES[probe_type].run(resolved, options)
     description = describe(probe_type, resolved, port, options.path)
+    if probe_type == 'dns':
+        description = _dns.describe(options, outcome.values['server'], port)
     result = dict(outcome.values)
     result.setdefault('_expected', None)
     result.update({
@@ -796,6 +825,9 @@ def run_probe(netns, probe_type, target, options):
     })
     if port is not None:
         result['port'] = port
+    if probe_type == 'dns':
+        result['address'] = outcome.values['server']
+        result['resolv_conf'] = resolv_conf
     if probe_type == 'http':
         result['url'] = http_url(target_text, port, options.path)
         result['path'] = options.path

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 module: probe
-short_description: Check connectivity from inside a network namespace (ping, tcp, udp, traceroute, http)
+short_description: Check connectivity from inside a network namespace (ping, tcp, udp, traceroute, http, dns)
 version_added: 0.1.0
 description:
   - Runs one connectivity check from inside a network namespace and returns structured results.
@@ -30,6 +30,13 @@ description:
     (Python's C(http.client)) and returns the status, the response headers and the start of the body
     (at most O(max_body) bytes). Redirects are not followed. There is no TLS, only C(http://) URLs.
     O(expect_status) and O(expect_body) check the response; a response that does not match makes the task fail.
+  - C(dns) asks a DNS server for O(query) of type O(record_type) (A, AAAA, PTR, CNAME, MX, TXT, NS, SOA, SRV) over
+    UDP, or over TCP with O(protocol=tcp); a truncated UDP answer is asked again over TCP. The server is O(target)
+    (port O(port), default 53). Without O(target) the probe does what a process in the namespace would do,
+    it reads C(/etc/netns/NAME/resolv.conf) when that file exists, else C(/etc/resolv.conf) (what
+    C(ip netns exec NAME) shows a process), and asks its C(nameserver) entries (the first three) in order until
+    one answers. The query is built and parsed by the module itself (no C(dig), no resolver library).
+    RV(answers) lists the answers of the type asked for in presentation form; O(expect_answer) checks them.
   - The probe never changes anything, so C(changed) is always V(false).
     With O(expect) set, an outcome other than the expected one makes the task fail with a message that says so.
 author:
@@ -50,9 +57,10 @@ options:
       - The kind of probe.
     type: str
     required: true
-    choices: [ping, tcp, udp, traceroute, http]
+    choices: [ping, tcp, udp, traceroute, http, dns]
   target:
     description:
+      - Required for every O(type) except V(dns).
       - The address to probe, IPv4 or IPv6 (an IPv6 link-local address may carry a zone, V(fe80::1%eth0),
         where the interface name is one of the namespace's).
       - For O(type=http) also a URL, V(http://10.0.0.2:8080/status), V(http://[2001:db8::2]/),
@@ -62,13 +70,15 @@ options:
       - A host name is resolved inside the namespace with the module process' resolver (C(/etc/hosts),
         C(/etc/resolv.conf) of the host; C(/etc/netns/NAME/) files are not used). The first address returned is probed.
       - Something that looks like an address but is not a valid one (V(10.0.0.300)) is refused.
+      - For O(type=dns), the DNS server to ask (an address, or a name resolved as above). When omitted, the
+        servers of the namespace's resolver configuration are asked (see the description).
     type: str
-    required: true
   port:
     description:
       - Destination port, 1 to 65535.
       - Required for O(type=tcp) and O(type=udp); for O(type=http) the default is 80 (and it must be
-        omitted when O(target) is a URL); not used by the other types (but still checked).
+        omitted when O(target) is a URL); for O(type=dns) the default is 53 (also for the servers of
+        C(resolv.conf)); not used by the other types (but still checked).
     type: int
   path:
     description:
@@ -96,6 +106,40 @@ options:
         UTF-8) must contain. A body without it makes the task fail, the message quoting the start of the body.
       - Cannot be combined with O(expect=failure).
     type: str
+  query:
+    description:
+      - For O(type=dns) (and required there), the name to look up, for example V(www.example.com) (a trailing dot is
+        optional; names are always asked fully qualified, no search domains are appended).
+      - For O(record_type=PTR) also an IPv4 or IPv6 address, turned into its reverse name
+        (V(192.0.2.10) asks for C(10.2.0.192.in-addr.arpa.)). An address with any other record type is refused.
+      - Labels are letters, digits, C(-) and C(_) (as in SRV names) or a lone C(*); internationalised names in their
+        C(xn--) form.
+    type: str
+  record_type:
+    description:
+      - For O(type=dns), the record type asked for, one of V(A), V(AAAA), V(PTR), V(CNAME), V(MX), V(TXT), V(NS),
+        V(SOA), V(SRV) (case does not matter). V(A) when omitted.
+    type: str
+  protocol:
+    description:
+      - For O(type=dns), V(udp) or V(tcp) (DNS over TCP, port O(port)). V(udp) when omitted; a UDP answer with the
+        truncation bit set is asked again over TCP, and RV(protocol) says which one answered.
+    type: str
+    choices: [udp, tcp]
+  expect_answer:
+    description:
+      - For O(type=dns), answers that must all be among RV(answers), in presentation form as RV(answers) shows them,
+        for example V(192.0.2.10), V(2001:db8::10), V(host.example.) or V(10 mail.example.).
+        A single string is one expected answer; a list means every one of them must be present (other answers
+        may be there too).
+      - Addresses are compared normalised (V(2001:DB8:0::10) matches C(2001:db8::10)); names case-insensitively
+        and with or without their trailing dot; TXT answers with or without the surrounding double quotes.
+      - An address of the wrong family for O(record_type) (an IPv6 address for V(A)) is refused before the query.
+      - "Like O(expect=success), a probe without all of them makes the task fail, for example with
+        C(probe dns web.lab. A at 10.0.2.1 in netns ns1: expected the answer 10.0.2.10 but got NOERROR, 10.0.2.11
+        (missing 10.0.2.10)). Cannot be combined with O(expect=failure)."
+    type: list
+    elements: str
   count:
     description:
       - Number of echo requests for O(type=ping); at least 1.
@@ -114,6 +158,7 @@ options:
         it waits at most this long. O(type=tcp) waits this long for the connection, O(type=udp) for a reply.
         O(type=traceroute) waits this long for each group of up to 8 hops probed together.
         O(type=http) waits this long for the connection, then for each read of the response.
+        O(type=dns) waits this long for the answer of each server it asks.
       - Resolving a host name is not bounded by this timeout.
     type: float
     default: 2.0
@@ -130,7 +175,7 @@ options:
         C(probe ping 10.0.0.2 in netns ns1: expected failure but it succeeded), followed by the outcome
         in parentheses, such as C(3/3 replies)."
       - When omitted, the task only reports the outcome in RV(success) and never fails because of it
-        (unless O(expect_status) or O(expect_body) is given, which imply V(success)).
+        (unless O(expect_status), O(expect_body) or O(expect_answer) is given, which imply V(success)).
     type: str
     choices: [success, failure]
 attributes:
@@ -160,6 +205,11 @@ notes:
   - O(type=http) succeeds when a response arrived with the status O(expect_status) (without it, any status below 400),
     and, when O(expect_body) is given, with a body containing it. A host name in the URL is resolved like O(target)
     and sent as the C(Host) header.
+  - O(type=dns) succeeds when a server answered with rcode C(NOERROR) and at least one record of O(record_type)
+    (a CNAME chain to it counts), and, with O(expect_answer), all the expected answers. C(NXDOMAIN), an empty answer
+    (the name exists without records of that type), C(SERVFAIL), C(REFUSED) and no answer at all are failures;
+    RV(rcode) and RV(error) tell them apart. Use O(expect=failure) to prove that a name does not resolve.
+  - O(type=dns) does not use C(/etc/hosts), search domains or C(nsswitch.conf): it asks the DNS servers only.
 seealso:
   - module: linuxnet.plumbing.netns
 '''
@@ -216,6 +266,41 @@ EXAMPLES = r'''
     max_body: 512
   register: status_page
 
+- name: The DNS server in the lab answers for web.lab (IPv4), over UDP
+  linuxnet.plumbing.probe:
+    netns: ns1
+    type: dns
+    target: 10.0.2.1
+    query: web.lab
+    expect_answer: 10.0.2.10
+
+- name: Through ns1's own resolv.conf (/etc/netns/ns1/resolv.conf), over TCP, both addresses
+  linuxnet.plumbing.probe:
+    netns: ns1
+    type: dns
+    query: web.lab
+    record_type: AAAA
+    protocol: tcp
+    expect_answer: ["2001:db8:2::10", "2001:db8:2::11"]
+  register: web_aaaa
+
+- name: The reverse name of an address
+  linuxnet.plumbing.probe:
+    netns: ns1
+    type: dns
+    target: 10.0.2.1
+    query: 10.0.2.10
+    record_type: PTR
+    expect_answer: web.lab.
+
+- name: A name that must not exist
+  linuxnet.plumbing.probe:
+    netns: ns1
+    type: dns
+    target: 10.0.2.1
+    query: gone.lab
+    expect: failure
+
 - name: Trace the path from ns1 to ns2
   linuxnet.plumbing.probe:
     netns: ns1
@@ -253,13 +338,15 @@ target:
   type: str
   sample: 10.0.2.2
 address:
-  description: The address probed (the target itself, or what a host name resolved to in the namespace).
+  description:
+    - The address probed (the target itself, or what a host name resolved to in the namespace).
+    - For O(type=dns), the server that answered (the last one asked when none did).
   returned: always
   type: str
   sample: 10.0.2.2
 port:
   description: The port probed.
-  returned: when O(type) is V(tcp), V(udp) or V(http)
+  returned: when O(type) is V(tcp), V(udp), V(http) or V(dns)
   type: int
   sample: 80
 error:
@@ -267,6 +354,8 @@ error:
     - Why the probe failed, or the ICMP errors that came back; V(null) when there was nothing to report.
     - For O(type=udp), V(no reply), or C(connection refused) followed by C(ICMP port unreachable) in parentheses.
     - For O(type=tcp), for example V(connection refused) or V(timed out after 2 s).
+    - For O(type=dns), why no answer came, for example V(no answer within 2 s) or V(connection refused) (one entry per
+      server asked, separated by C(; ), when several were asked); V(null) when an answer came, whatever its rcode.
     - For O(type=http), why no (complete) response came, for example V(connection refused),
       V(timed out after 2 s waiting for the response) or C(not an HTTP response); V(null) when a response
       arrived, whatever its status.
@@ -292,8 +381,9 @@ rtt_ms:
   description:
     - Round trip times in milliseconds; V(null) values when nothing came back.
     - For O(type=tcp) the time the handshake took, for O(type=udp) the time until the reply, for O(type=http)
-      the time until the response's headers arrived (one measurement, so min, avg and max are equal).
-  returned: when O(type) is V(ping), V(tcp), V(udp) or V(http)
+      the time until the response's headers arrived, for O(type=dns) the time until the answer
+      (one measurement, so min, avg and max are equal).
+  returned: when O(type) is V(ping), V(tcp), V(udp), V(http) or V(dns)
   type: dict
   contains:
     min:
@@ -367,6 +457,72 @@ body:
   returned: when O(type=http)
   type: str
   sample: "server1\n"
+query:
+  description: The name asked for, fully qualified (for an address with O(record_type=PTR), its reverse name).
+  returned: when O(type=dns)
+  type: str
+  sample: 10.2.0.10.in-addr.arpa.
+record_type:
+  description: The record type asked for, in upper case.
+  returned: when O(type=dns)
+  type: str
+  sample: PTR
+protocol:
+  description: The protocol the answer came over (V(tcp) also when a truncated UDP answer was asked again).
+  returned: when O(type=dns)
+  type: str
+  sample: udp
+rcode:
+  description: The response code of the answer, V(NOERROR), V(NXDOMAIN), V(SERVFAIL), V(REFUSED), ...; V(null) when no
+    answer came.
+  returned: when O(type=dns)
+  type: str
+  sample: NOERROR
+answers:
+  description:
+    - The data of the answer records of O(record_type), in presentation form (as C(dig +short) shows them),
+      addresses for V(A) and V(AAAA), fully qualified names with a trailing dot for V(PTR), V(CNAME) and V(NS),
+      C(PREFERENCE NAME) for V(MX), C(PRIORITY WEIGHT PORT NAME) for V(SRV),
+      C(MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM) for V(SOA), and double-quoted strings for V(TXT).
+    - Empty when the answer had none (NXDOMAIN, no data, no answer).
+  returned: when O(type=dns)
+  type: list
+  elements: str
+  sample: ["10.0.2.10", "10 mail.lab."]
+records:
+  description: Every record of the answer section, CNAMEs of a chain included.
+  returned: when O(type=dns)
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The owner name, fully qualified.
+      type: str
+      returned: always
+    type:
+      description: The record type (C(TYPEnnn) for types the module does not know).
+      type: str
+      returned: always
+    ttl:
+      description: Time to live in seconds.
+      type: int
+      returned: always
+    data:
+      description: The record data in presentation form (as in RV(answers)).
+      type: str
+      returned: always
+  sample: [{"name": "www.lab.", "type": "CNAME", "ttl": 0, "data": "web.lab."},
+           {"name": "web.lab.", "type": "A", "ttl": 0, "data": "10.0.2.10"}]
+authoritative:
+  description: Whether the answer had the authoritative-answer flag; V(null) when no answer came.
+  returned: when O(type=dns)
+  type: bool
+  sample: false
+resolv_conf:
+  description: The resolver configuration the servers were read from when O(target) was omitted, else V(null).
+  returned: when O(type=dns)
+  type: str
+  sample: /etc/netns/ns1/resolv.conf
 body_truncated:
   description: Whether the body was longer than O(max_body) (only the first O(max_body) bytes were read).
   returned: when O(type=http)
@@ -401,6 +557,10 @@ def body(module):
         max_body=params['max_body'],
         expect_status=params['expect_status'],
         expect_body=params['expect_body'],
+        query=params['query'],
+        record_type=params['record_type'],
+        protocol=params['protocol'],
+        expect_answer=params['expect_answer'],
     )
     check_expect(params['expect'], options)
     try:
@@ -421,13 +581,17 @@ def body(module):
 def main():
     module = new_module(
         argument_spec=dict(
-            type=dict(type='str', required=True, choices=['ping', 'tcp', 'udp', 'traceroute', 'http']),
-            target=dict(type='str', required=True),
+            type=dict(type='str', required=True, choices=['ping', 'tcp', 'udp', 'traceroute', 'http', 'dns']),
+            target=dict(type='str'),
             port=dict(type='int'),
             path=dict(type='str'),
             max_body=dict(type='int', default=4096),
             expect_status=dict(type='int'),
             expect_body=dict(type='str'),
+            query=dict(type='str'),
+            record_type=dict(type='str'),
+            protocol=dict(type='str', choices=['udp', 'tcp']),
+            expect_answer=dict(type='list', elements='str'),
             count=dict(type='int', default=3),
             interval=dict(type='float', default=0.2),
             timeout=dict(type='float', default=2.0),
@@ -437,6 +601,12 @@ def main():
         required_if=[
             ('type', 'tcp', ['port']),
             ('type', 'udp', ['port']),
+            ('type', 'ping', ['target']),
+            ('type', 'tcp', ['target']),
+            ('type', 'udp', ['target']),
+            ('type', 'traceroute', ['target']),
+            ('type', 'http', ['target']),
+            ('type', 'dns', ['query']),
         ],
         needs_pyroute2=False,
     )

@@ -258,7 +258,8 @@ def _options(**kwargs):
     ('ping', _options(interval=-1.0), 'interval', -1.0),
     ('traceroute', _options(max_hops=0), 'max_hops', 0),
     ('traceroute', _options(max_hops=256), 'max_hops', 256),
-    ('dns', _options(), 'type', 'dns'),
+    ('smtp', _options(), 'type', 'smtp'),
+    ('dns', _options(), 'query', None),
 ])
 def test_validate_refuses(probe_type, options, option, value):
     with pytest.raises(ValidationError) as err:
@@ -299,8 +300,8 @@ def test_describe_and_expectation_message():
 
 def test_probe_types_match_module_choices():
     from ansible_collections.linuxnet.plumbing.plugins.modules import probe
-    assert "choices: [ping, tcp, udp, traceroute, http]" in probe.DOCUMENTATION
-    assert sorted(_probe.PROBE_TYPES) == sorted(['ping', 'tcp', 'udp', 'traceroute', 'http'])
+    assert "choices: [ping, tcp, udp, traceroute, http, dns]" in probe.DOCUMENTATION
+    assert sorted(_probe.PROBE_TYPES) == sorted(['ping', 'tcp', 'udp', 'traceroute', 'http', 'dns'])
 
 
 # ------------------------------------------------------------ http: targets, options, messages
