@@ -320,7 +320,7 @@ def rdata_text(data, offset, length, rtype):
             pos += 1 + size
         return ' '.join(parts)
     # RFC 3597 generic form for anything else (DNAME, RRSIG, ... in the answer section).
-    return '\\# %d %s' % (length, ''.join('%02x' % b for b in bytearray(rdata))).rstrip()
+    return ('\\# %d %s' % (length, ''.join('%02x' % b for b in bytearray(rdata)))).rstrip()
 
 
 def parse_response(data, ident=None, question=None):

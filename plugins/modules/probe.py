@@ -518,6 +518,11 @@ authoritative:
   returned: when O(type=dns)
   type: bool
   sample: false
+server:
+  description: The DNS server that answered (the last one asked when none did); the same as RV(address).
+  returned: when O(type=dns)
+  type: str
+  sample: 10.0.2.1
 resolv_conf:
   description: The resolver configuration the servers were read from when O(target) was omitted, else V(null).
   returned: when O(type=dns)
