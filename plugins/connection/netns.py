@@ -17,7 +17,7 @@ description:
     C(ansible-playbook). It is the P(ansible.builtin.local#connection) connection plugin with the
     namespace entered, so namespaces can be inventory hosts.
   - Each command runs the way C(ip netns exec NAME) runs it, done in Python without any C(ip) command line
-    (a C(preexec_fn) in the child process, using C(setns(2)), C(unshare(2)) and C(mount(2)) through ctypes).
+    (a C(preexec_fn) in the child process, calling C(setns), C(unshare) and C(mount) of the C library through ctypes).
   - The network namespace of the command is the named one.
   - The command has a private mount namespace, a slave of the host's so that nothing propagates back, in which
     C(/sys) is a fresh sysfs that shows the namespace's interfaces, and every entry of C(/etc/netns/NAME/) is
@@ -128,6 +128,7 @@ import os
 import subprocess
 import sys
 
+import ansible.constants as C
 from ansible.errors import AnsibleConnectionFailure, AnsibleError, AnsibleFileNotFound
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 from ansible.plugins.connection.local import Connection as LocalConnection
@@ -293,9 +294,10 @@ class Connection(LocalConnection):
                 os.close(write_end)
                 write_end = None
                 reason = to_text(os.read(read_end, 4096), errors='surrogate_or_replace') or 'unknown error'
+                if os.geteuid() != 0:
+                    reason += ' (ansible-playbook must run as root to enter a namespace)'
                 raise AnsibleConnectionFailure(
-                    "linuxnet.plumbing.netns connection: cannot enter network namespace '%s': %s "
-                    "(ansible-playbook must run as root)" % (self.netns, reason))
+                    "linuxnet.plumbing.netns connection: cannot enter network namespace '%s': %s" % (self.netns, reason))
         finally:
             if write_end is not None:
                 os.close(write_end)
@@ -304,7 +306,6 @@ class Connection(LocalConnection):
 
     @staticmethod
     def _shell_executable():
-        import ansible.constants as C
         executable = C.DEFAULT_EXECUTABLE.split()[0] if C.DEFAULT_EXECUTABLE else None
         if executable and not os.path.exists(to_bytes(executable, errors='surrogate_or_strict')):
             raise AnsibleError("failed to find the executable specified %s."
@@ -334,7 +335,7 @@ class Connection(LocalConnection):
         argv = [sys.executable, '-c', COPY_FILE, src, dst]
         proc = self._popen(argv, False, stdin if stdin is not None else subprocess.DEVNULL,
                            stdout if stdout is not None else subprocess.DEVNULL)
-        dummy, stderr = proc.communicate()
+        stderr = proc.communicate()[1]
         if proc.returncode != 0:
             lines = to_text(stderr, errors='surrogate_or_replace').strip().splitlines()
             raise AnsibleError('failed to copy %s to %s in network namespace %s: %s'
