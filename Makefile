@@ -1,8 +1,9 @@
 # linuxnet.plumbing -- build, demo and test entry points (Debian 12, as root).
 #
 #   make demo         install what is missing, build the richest lab, show its proof, tear it down
-#   make test         install test dependencies, then: units sanity integration lint molecule build
-#                     (stops at the first failing suite; KEEP_GOING=1 runs them all)
+#   make test         install test dependencies, then: units sanity integration lint build, with
+#                     molecule alongside in the background (BACKGROUND_SUITES= runs all in order);
+#                     stops at the first failing suite (KEEP_GOING=1 runs them all)
 #   make units | sanity | integration | lint | molecule | build    one suite
 #   make molecule SCENARIOS="bridge router"                         some molecule scenarios
 #   make integration TARGETS="veth netns"                           some integration targets
@@ -22,7 +23,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # Keep the tree clean of pytest/python caches (they would end up in the tarball).
 export PYTHONDONTWRITEBYTECODE := 1
 
-SUITES := units sanity integration lint molecule build
+SUITES := units sanity integration lint build molecule
 
 # `make test` runs the set-up once and then each suite with SKIP_SETUP=1.
 ifeq ($(SKIP_SETUP),1)

@@ -73,6 +73,10 @@ ProbeType.__new__.__defaults__ = (None,)
 UDP_PAYLOAD = b'linuxnet.plumbing probe\n'
 ECHO_DATA_LEN = 56          # bytes of echo request data, as ping(8) sends
 TRACEROUTE_WINDOW = 8       # hops probed at the same time
+# Routers rate-limit their ICMP errors per destination (Linux: a burst of about
+# 6, then one per icmp_ratelimit ms), so a window of probes can lose answers;
+# silent hops below the end of the path are asked again, up to this many times.
+TRACEROUTE_RETRIES = 3
 
 HTTP_DEFAULT_PORT = 80
 HTTP_MAX_BODY = 1024 * 1024     # upper bound of max_body
@@ -354,6 +358,12 @@ def _trace_round(session, ttls, seq_start, timeout, answers):
     return seq
 
 
+def _path_end(answers):
+    """The lowest hop limit whose answer was not a time exceeded (the end of the path), or None."""
+    ends = [t for t, (_s, m) in answers.items() if m.kind != _icmp.KIND_TIME_EXCEEDED]
+    return min(ends) if ends else None
+
+
 def probe_traceroute(target, options):
     """Echo requests with hop limits 1, 2, ... up to MAX_HOPS.
 
@@ -361,7 +371,10 @@ def probe_traceroute(target, options):
     TIMEOUT), so a silent path costs max_hops/8 timeouts, not max_hops. The path
     ends at the lowest hop that sent an echo reply (the target: reached) or a
     destination unreachable (reached only when the target itself sent it).
-    Hops below the end that stayed silent are asked once more.
+    Hops below the end (or below the last hop that answered) that stayed silent,
+    typically because a router's ICMP rate limit dropped their answers, are
+    asked again up to TRACEROUTE_RETRIES times; a late answer can move the end
+    of the path closer.
     """
     session = EchoSession(target)
     answers = {}
@@ -373,13 +386,15 @@ def probe_traceroute(target, options):
         while first <= options.max_hops and end is None:
             ttls = list(range(first, min(first + TRACEROUTE_WINDOW, options.max_hops + 1)))
             seq = _trace_round(session, ttls, seq, options.timeout, answers)
-            ends = [t for t, (_s, m) in answers.items() if m.kind != _icmp.KIND_TIME_EXCEEDED]
-            end = min(ends) if ends else None
+            end = _path_end(answers)
             first += TRACEROUTE_WINDOW
-        if end is not None:
-            silent = [t for t in range(1, end) if t not in answers]
-            if silent:
-                seq = _trace_round(session, silent, seq, options.timeout, answers)
+        for _retry in range(TRACEROUTE_RETRIES):
+            below = end if end is not None else max(answers, default=0)
+            silent = [t for t in range(1, below) if t not in answers]
+            if not silent:
+                break
+            seq = _trace_round(session, silent, seq, options.timeout, answers)
+            end = _path_end(answers)
     except OSError as exc:
         error = 'sending failed: %s' % _error_text(exc)
     finally:
