@@ -3,15 +3,34 @@
 # mmdebstrap a minimal Debian 12 from the apt mirror this machine already uses,
 # cache the tarball under .cache/ and `podman import` it. Does nothing when the
 # image exists and was built from the current package list and mirror.
-#   scripts/build-test-image.sh [--force]
+#   scripts/build-test-image.sh [--force] [VARIANT]
+# A VARIANT (e.g. fleet-netplan) builds localhost/linuxnet-VARIANT from the base
+# list plus molecule/_shared/VARIANT-packages.txt (the fleet scenario's images).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-image=${LINUXNET_TEST_IMAGE:-localhost/linuxnet-debian12}
+force=
+variant=
+for arg in "$@"; do
+  case $arg in
+    --force) force=1 ;;
+    *) variant=$arg ;;
+  esac
+done
+name=linuxnet-${variant:-debian12}
+if [ -n "$variant" ]; then
+  image=localhost/$name
+else
+  image=${LINUXNET_TEST_IMAGE:-localhost/linuxnet-debian12}
+fi
 suite=bookworm
-pkg_file=molecule/_shared/image-packages.txt
+pkg_files=(molecule/_shared/image-packages.txt)
+[ -z "$variant" ] || pkg_files+=("molecule/_shared/$variant-packages.txt")
+for f in "${pkg_files[@]}"; do
+  [ -f "$f" ] || { echo "build-test-image: no package list $f" >&2; exit 2; }
+done
 mkdir -p .cache
-# the image is machine-wide: one build at a time
-exec 9>/tmp/linuxnet-build-test-image.lock
+# an image is machine-wide: one build at a time per image
+exec 9>"/tmp/$name-build-test-image.lock"
 flock 9
 
 # The mirrors apt already uses (deb822 *.sources first, then sources.list),
@@ -57,23 +76,23 @@ if [ -z "$mirrors" ]; then
   echo "build-test-image: no Debian $suite mirror found in /etc/apt; using deb.debian.org" >&2
   mirrors="deb http://deb.debian.org/debian $suite main"
 fi
-packages=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$pkg_file" | tr -s ' \n' ',' | sed 's/,$//')
+packages=$(cat "${pkg_files[@]}" | sed -e 's/#.*//' -e '/^[[:space:]]*$/d' | tr -s ' \n' ',' | sed 's/,$//')
 # Bump recipe when the mmdebstrap/import commands below change.
 recipe=1
 hash=$(printf '%s\n%s\n%s\n' "$recipe" "$packages" "$mirrors" | sha256sum | cut -c1-16)
-tarball=.cache/linuxnet-debian12-$hash.tar
+tarball=.cache/$name-$hash.tar
 
 current=$(podman image inspect --format '{{ index .Labels "linuxnet.hash" }}' "$image" 2>/dev/null || true)
-if [ "${1:-}" != "--force" ] && [ "$current" = "$hash" ]; then
+if [ -z "$force" ] && [ "$current" = "$hash" ]; then
   echo "build-test-image: $image is current ($hash)"
   exit 0
 fi
-if [ "${1:-}" = "--force" ] || [ ! -s "$tarball" ]; then
+if [ -n "$force" ] || [ ! -s "$tarball" ]; then
   echo "build-test-image: mmdebstrap $suite with: $packages"
   printf '  mirror: %s\n' "$mirrors"
-  rm -f .cache/linuxnet-debian12-*.tar
+  rm -f ".cache/$name"-[0-9a-f]*.tar
   mapfile -t mirror_args <<<"$mirrors"
-  log=.cache/mmdebstrap.log
+  log=.cache/mmdebstrap-$name.log
   # $1 in the customize hook is the chroot, expanded by mmdebstrap's shell.
   # shellcheck disable=SC2016
   if ! mmdebstrap --mode=root --variant=minbase --format=tar \

@@ -24,6 +24,10 @@ if [ ${#scenarios[@]} -eq 0 ]; then
 fi
 
 scripts/build-test-image.sh
+# The fleet scenario's images (base list + molecule/_shared/fleet-*-packages.txt).
+if printf '%s\n' "${scenarios[@]}" | grep -qx fleet; then
+  for variant in fleet-netplan fleet-nm fleet-ifupdown; do scripts/build-test-image.sh "$variant"; done
+fi
 scripts/fetch-podman-collection.sh
 
 passed=0; times=()
