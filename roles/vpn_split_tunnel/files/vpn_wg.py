@@ -149,6 +149,13 @@ def find_daemons(dev, inode=None):
     return sorted(pids)
 
 
+def same_mount_ns(pid):
+    try:
+        return os.stat('/proc/%d/ns/mnt' % pid).st_ino == os.stat('/proc/self/ns/mnt').st_ino
+    except OSError:
+        return False
+
+
 def write_pidfile(pidfile, pid):
     directory = os.path.dirname(os.path.abspath(pidfile))
     if not os.path.isdir(directory):
@@ -264,7 +271,8 @@ def cmd_up(args):
         raise HelperError('a link called %s exists in the namespace but it is %s, not a WireGuard device; '
                           'it is left alone' % (dev, 'of kind %s' % kind if kind else 'no WireGuard device'))
     # Another namespace's wireguard-go with this name owns the (global) control socket.
-    others = [p for p in find_daemons(dev) if p not in daemons]
+    # (Only daemons that see the same /var/run: other mount namespaces, such as containers, have their own.)
+    others = [p for p in find_daemons(dev) if p not in daemons and same_mount_ns(p)]
     if others:
         raise HelperError('wireguard-go already runs a device called %s in another network namespace (pid %d); '
                           'its control socket %s is shared by all namespaces, so every wireguard-go device on '
