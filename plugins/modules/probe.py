@@ -209,7 +209,7 @@ notes:
     (a CNAME chain to it counts), and, with O(expect_answer), all the expected answers. C(NXDOMAIN), an empty answer
     (the name exists without records of that type), C(SERVFAIL), C(REFUSED) and no answer at all are failures;
     RV(rcode) and RV(error) tell them apart. Use O(expect=failure) to prove that a name does not resolve.
-  - O(type=dns) does not use C(/etc/hosts), search domains or C(nsswitch.conf): it asks the DNS servers only.
+  - O(type=dns) does not use C(/etc/hosts), search domains or C(nsswitch.conf); it asks the DNS servers only.
 seealso:
   - module: linuxnet.plumbing.netns
 '''
