@@ -15,7 +15,7 @@ description:
   - Helper of the P(linuxnet.plumbing.route_metric#role) role (collection roles cannot carry their own modules).
     Finds which backend configures O(device)
     (netplan, NetworkManager keyfiles, systemd-networkd, ifupdown) and sets the default-route metric there.
-  - Edits are surgical: only the metric values (or one new line or section holding them) change; every other
+  - Edits are surgical, only the metric values (or one new line or section holding them) change; every other
     line, setting and comment of the files stays byte for byte.
   - Standard library only; no backend tool is run.
 author:
