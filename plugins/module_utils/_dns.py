@@ -16,7 +16,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import errno
 import ipaddress
 import os
 import random
@@ -26,6 +25,7 @@ import socket
 import struct
 import time
 
+from ansible_collections.linuxnet.plumbing.plugins.module_utils import _sockets
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
 
 DNS_PORT = 53
@@ -430,18 +430,6 @@ def read_nameservers(netns):
 
 # ---------------------------------------------------------------- query
 
-def _error_text(exc):
-    if isinstance(exc, socket.timeout):
-        return 'timed out'
-    code = getattr(exc, 'errno', None)
-    if code == errno.ECONNREFUSED:
-        return 'connection refused'
-    if code:
-        text = os.strerror(code)
-        return text[:1].lower() + text[1:]
-    return str(exc)
-
-
 def _udp_exchange(family, sockaddr, message, ident, question, timeout):
     """The parsed response over UDP; answers with another id or question are ignored."""
     sock = socket.socket(family, socket.SOCK_DGRAM)
@@ -520,7 +508,7 @@ def query(family, sockaddr, name, record_type, protocol='udp', timeout=2.0):
     except DnsFormatError as exc:
         return {'protocol': used, 'rtt': None, 'error': 'malformed answer: %s' % exc}
     except OSError as exc:
-        return {'protocol': used, 'rtt': None, 'error': _error_text(exc)}
+        return {'protocol': used, 'rtt': None, 'error': _sockets.error_text(exc)}
     response.update({'protocol': used, 'rtt': time.monotonic() - started, 'error': None})
     return response
 

@@ -40,6 +40,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import (
     netns_exists,
     netns_path,
 )
+from ansible_collections.linuxnet.plumbing.plugins.module_utils import _sockets
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import (
     ValidationError,
     check_port,
@@ -149,17 +150,6 @@ def resolve_target(text, netns, port=None):
 
 # ---------------------------------------------------------------- helpers
 
-def _error_text(exc):
-    if isinstance(exc, socket.timeout):
-        return 'timed out'
-    code = getattr(exc, 'errno', None)
-    if code == errno.ECONNREFUSED:
-        return 'connection refused'
-    if code:
-        return os.strerror(code)[:1].lower() + os.strerror(code)[1:]
-    return str(exc)
-
-
 def _ms(seconds):
     return None if seconds is None else round(seconds * 1000.0, 3)
 
@@ -201,7 +191,7 @@ class EchoSession(object):
             else:
                 self.sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
         except OSError as exc:
-            raise ProbeError('cannot open a raw ICMP socket (root or CAP_NET_RAW is needed): %s' % _error_text(exc))
+            raise ProbeError('cannot open a raw ICMP socket (root or CAP_NET_RAW is needed): %s' % _sockets.error_text(exc))
         try:
             if self.ipv6:
                 self.sock.setsockopt(_icmp.IPPROTO_ICMPV6, _icmp.ICMP6_FILTER, _icmp.icmp6_filter_mask(
@@ -278,7 +268,7 @@ def probe_ping(target, options):
                     sent[seq] = session.send(seq)
                 except OSError as exc:
                     sent[seq] = None
-                    text = 'sending failed: %s' % _error_text(exc)
+                    text = 'sending failed: %s' % _sockets.error_text(exc)
                     if text not in errors:
                         errors.append(text)
                 next_send += options.interval
@@ -396,7 +386,7 @@ def probe_traceroute(target, options):
             seq = _trace_round(session, silent, seq, options.timeout, answers)
             end = _path_end(answers)
     except OSError as exc:
-        error = 'sending failed: %s' % _error_text(exc)
+        error = 'sending failed: %s' % _sockets.error_text(exc)
     finally:
         session.close()
 
@@ -447,7 +437,7 @@ def probe_tcp(target, options):
     except socket.timeout:
         error = 'timed out after %s' % _fmt_s(options.timeout)
     except OSError as exc:
-        error = _error_text(exc)
+        error = _sockets.error_text(exc)
     finally:
         sock.close()
     if error is None:
@@ -496,7 +486,7 @@ def probe_udp(target, options):
                 rtt = time.monotonic() - started
                 break
         except OSError as exc:
-            error = _error_text(exc)
+            error = _sockets.error_text(exc)
             if getattr(exc, 'errno', None) == errno.ECONNREFUSED:
                 error = 'connection refused (ICMP port unreachable)'
     finally:
@@ -625,7 +615,7 @@ def probe_http(target, options):
         except socket.timeout:
             error = 'connecting timed out after %s' % _fmt_s(options.timeout)
         except OSError as exc:
-            error = _error_text(exc)
+            error = _sockets.error_text(exc)
         if error is None:
             conn.sock = sock
             conn.request('GET', options.path, headers={
@@ -651,7 +641,7 @@ def probe_http(target, options):
     except http_client.HTTPException as exc:
         error = 'not an HTTP response (%s: %s)' % (type(exc).__name__, _clip(str(exc), 100))
     except OSError as exc:
-        error = _error_text(exc)
+        error = _sockets.error_text(exc)
     finally:
         conn.close()
         sock.close()
