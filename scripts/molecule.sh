@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run molecule scenarios (every directory under molecule/ with a molecule.yml,
 # except _shared) in privileged podman containers of the locally built image.
-#   scripts/molecule.sh [SCENARIO...]          `molecule test` each, stop at the first failure
+#   scripts/molecule.sh [SCENARIO...]          `molecule test` each, MOLECULE_JOBS (2) at a time;
+#                                              no new one starts after a failure
 #   MOLECULE_COMMAND=converge scripts/molecule.sh NAME   another molecule command
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,19 +31,63 @@ if printf '%s\n' "${scenarios[@]}" | grep -qx fleet; then
 fi
 scripts/fetch-podman-collection.sh
 
-passed=0; times=()
+# MOLECULE_JOBS scenarios run at the same time (default 2), each with its own
+# containers; its output goes to .build/logs/molecule-SCENARIO.log and is
+# printed whole when it ends. The longest scenarios start first so that the
+# lanes end together. After a failure no new scenario starts.
+jobs=${MOLECULE_JOBS:-2}
+first="fleet vpn_split_tunnel dns_server"
+ordered=()
+for s in $first; do
+  printf '%s\n' "${scenarios[@]}" | grep -qx "$s" && ordered+=("$s")
+done
 for s in "${scenarios[@]}"; do
+  [[ " $first " == *" $s "* ]] || ordered+=("$s")
+done
+for s in "${ordered[@]}"; do
   [ -f "molecule/$s/molecule.yml" ] || { echo "molecule: no scenario molecule/$s" >&2; exit 2; }
-  echo "=== molecule $command: $s"
-  start=$SECONDS
+done
+logs=.build/logs
+mkdir -p "$logs"
+
+run_one() {  # SCENARIO: molecule COMMAND for it; prints its log and a result line
+  local s=$1 start=$SECONDS status=0
   # One run per scenario at a time on this machine (the container name is
   # per scenario, not per checkout); -o keeps the lock from the containers.
-  if ! flock -o "/tmp/linuxnet-molecule-$s.lock" molecule --base-config molecule/_shared/config.yml "$command" --scenario-name "$s"; then
-    echo "=== molecule $s: FAILED ($((SECONDS - start))s)"
-    exit 1
-  fi
-  times+=("$s $((SECONDS - start))s")
-  passed=$((passed + 1))
-  echo "=== molecule $s: ok ($((SECONDS - start))s)"
+  flock -o "/tmp/linuxnet-molecule-$s.lock" \
+    molecule --base-config molecule/_shared/config.yml "$command" --scenario-name "$s" \
+    >"$logs/molecule-$s.log" 2>&1 </dev/null || status=$?
+  {
+    echo "=== molecule $command: $s"
+    cat "$logs/molecule-$s.log"
+    if [ $status -eq 0 ]; then
+      echo "=== molecule $s: ok ($((SECONDS - start))s)"
+    else
+      echo "=== molecule $s: FAILED ($((SECONDS - start))s)"
+    fi
+  } | flock "$logs/.molecule-output.lock" cat
+  return $status
+}
+
+declare -A running=()
+passed=0; failed=()
+next=0
+while :; do
+  while [ ${#failed[@]} -eq 0 ] && [ ${#running[@]} -lt "$jobs" ] && [ $next -lt ${#ordered[@]} ]; do
+    s=${ordered[$next]}; next=$((next + 1))
+    echo "=== molecule: $s started ($(date -u +%H:%M:%S))"
+    run_one "$s" &
+    running[$!]=$s
+  done
+  [ ${#running[@]} -eq 0 ] && break
+  status=0
+  wait -n -p done_pid "${!running[@]}" || status=$?
+  s=${running[$done_pid]}
+  unset "running[$done_pid]"
+  if [ $status -eq 0 ]; then passed=$((passed + 1)); else failed+=("$s"); fi
 done
-echo "molecule: $passed scenario(s) passed: ${times[*]}"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "molecule: FAILED: ${failed[*]} ($passed passed; scenarios not started after the failure: $(( ${#ordered[@]} - next )))"
+  exit 1
+fi
+echo "molecule: $passed scenario(s) passed"
