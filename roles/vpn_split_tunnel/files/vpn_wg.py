@@ -395,15 +395,28 @@ def normal_endpoint(text):
     return '%s:%d' % (host, int(match.group(2)))
 
 
+def number_or_off(value):
+    """FwMark as wg reads it (decimal, 0x hex, or off) -> int; wg showconf
+    prints it in hex and leaves it out when it is 0."""
+    text = str(value if value is not None else 0).strip().lower()
+    if text in ('', 'off'):
+        return 0
+    try:
+        return int(text, 0)
+    except ValueError:
+        return text
+
+
 def compare(desired, current):
     """Names of the differences (never the key values)."""
     diffs = []
     want_if, have_if = desired['interface'], current['interface']
     if want_if.get('privatekey') != have_if.get('privatekey'):
         diffs.append('private key')
-    for key, label in (('listenport', 'listen port'), ('fwmark', 'fwmark')):
-        if key in want_if and str(want_if[key]) != str(have_if.get(key)):
-            diffs.append(label)
+    if 'listenport' in want_if and str(want_if['listenport']) != str(have_if.get('listenport')):
+        diffs.append('listen port')
+    if 'fwmark' in want_if and number_or_off(want_if['fwmark']) != number_or_off(have_if.get('fwmark')):
+        diffs.append('fwmark')
     want, have = desired['peers'], current['peers']
     for pub in sorted(set(have) - set(want)):
         diffs.append('peer %s: not wanted' % pub)

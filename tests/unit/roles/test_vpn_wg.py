@@ -366,8 +366,7 @@ def test_compare_same_fwmark_is_in_sync():
     assert _compare(fwmark.replace('0xca6c', '0xca6d'), fwmark) == ['fwmark']
 
 
-@pytest.mark.xfail(strict=True, reason='bug: wg showconf prints FwMark in hex (0x%x) and omits it when 0; '
-                                       'compare() compares the text, so a decimal or "off" FwMark never matches')
+# wg showconf prints FwMark in hex (0x%x) and leaves it out when it is 0.
 @pytest.mark.parametrize('desired_fwmark, showconf_fwmark', [
     ('FwMark = 51820\n', 'FwMark = 0xca6c\n'),
     ('FwMark = off\n', ''),
