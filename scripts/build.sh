@@ -33,3 +33,45 @@ fi
 "$root/.venv/bin/ansible-doc" -t module -l linuxnet.plumbing
 "$root/.venv/bin/ansible-doc" "linuxnet.plumbing.$module" | head -n 15
 echo "build: ansible-doc linuxnet.plumbing.$module works from the installed tarball"
+
+# Run the installed modules, not only their docs: a throw-away namespace with a
+# veth pair, read back through net_info, then removed.
+ns=lnpbuild$$
+cat >"$tmp/use.yml" <<YAML
+- name: Use the installed linuxnet.plumbing from outside the checkout
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: $root/.venv/bin/python
+  tasks:
+    - name: Build and read a namespace with the installed modules
+      block:
+        - name: A namespace
+          linuxnet.plumbing.netns:
+            name: $ns
+        - name: A veth pair inside it
+          linuxnet.plumbing.veth:
+            netns: $ns
+            name: b0
+            peer: b1
+            peer_netns: $ns
+            address: [192.0.2.1/30]
+            peer_address: [192.0.2.2/30]
+        - name: Read it back
+          linuxnet.plumbing.net_info:
+            netns: $ns
+            gather: [links, addresses]
+          register: build_info
+        - name: Check what was read
+          ansible.builtin.assert:
+            that:
+              - build_info.net_info['$ns'].links.keys() | list | intersect(['b0', 'b1']) | length == 2
+      always:
+        - name: Remove the namespace
+          linuxnet.plumbing.netns:
+            name: $ns
+            state: absent
+YAML
+"$root/.venv/bin/ansible-playbook" -i localhost, "$tmp/use.yml"
+echo "build: the installed modules run from $tmp (netns, veth, net_info)"

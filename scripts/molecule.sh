@@ -25,10 +25,13 @@ if [ ${#scenarios[@]} -eq 0 ]; then
 fi
 
 scripts/build-test-image.sh
-# The fleet scenario's images (base list + molecule/_shared/fleet-*-packages.txt).
-if printf '%s\n' "${scenarios[@]}" | grep -qx fleet; then
-  for variant in fleet-netplan fleet-nm fleet-ifupdown; do scripts/build-test-image.sh "$variant"; done
-fi
+# The fleet images (base list + molecule/_shared/fleet-*-packages.txt) that the
+# chosen scenarios name (fleet and the remediation playbooks' scenarios).
+for variant in $(for s in "${scenarios[@]}"; do
+    sed -n 's|^ *image: localhost/linuxnet-\(fleet-[a-z]*\)$|\1|p' "molecule/$s/molecule.yml" 2>/dev/null
+  done | sort -u); do
+  scripts/build-test-image.sh "$variant"
+done
 scripts/fetch-podman-collection.sh
 
 # MOLECULE_JOBS scenarios run at the same time (default 2), each with its own
@@ -36,7 +39,7 @@ scripts/fetch-podman-collection.sh
 # printed whole when it ends. The longest scenarios start first so that the
 # lanes end together. After a failure no new scenario starts.
 jobs=${MOLECULE_JOBS:-2}
-first="fleet vpn_split_tunnel dns_server"
+first="fleet vpn_split_tunnel dns_server route_metric"
 ordered=()
 for s in $first; do
   printf '%s\n' "${scenarios[@]}" | grep -qx "$s" && ordered+=("$s")
