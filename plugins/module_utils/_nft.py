@@ -26,16 +26,28 @@ Transactions
   ``Nft(netns)`` reads the table once (``nft -j list table inet linuxnet``)
   and keeps a model of it. ``plan_rule_set`` / ``plan_chain_policy`` change
   the model, record the diff and queue one tracker action; at apply time the
-  model is turned into ONE ``nft -j -f -`` transaction. Each plan is first
-  checked with ``nft -c -j -f -`` so a value nft or the kernel refuses fails
-  before any change, with nft's message.
+  model is turned into ONE ``nft -j -f -`` transaction (followed, when it
+  empties a chain or the table, by the tidy-up described below). Each plan
+  is first checked with ``nft -c -j -f -`` so a value nft or the kernel
+  refuses fails before any change, with nft's message.
 
 The table
-  Created with the first owned rule (or policy); removed in the same
-  transaction as the last owned rule, unless a chain policy is still set or
-  something foreign (a rule or chain added by hand) lives in it: then the
-  table stays, with the foreign objects untouched. Base chains exist only
-  while an owned rule, a policy or a foreign rule uses them.
+  Created with the first owned rule (or policy); removed after the last
+  owned rule, unless a chain policy is still set or something foreign (a
+  rule, chain or set added by hand) lives in it: then the table stays, with
+  the foreign objects untouched. Base chains exist only while an owned rule,
+  a policy or a foreign rule uses them.
+
+Removal is two steps, because nftables has no conditional delete and both
+``delete table`` and ``delete chain`` are recursive (they take every rule in
+them along, foreign ones included): the transaction only deletes owned rules
+by handle (and sets policies); it never deletes a chain or the table. When
+the plan leaves a chain of ours, or the whole table, without a reason to
+exist, ``commit`` then re-reads the table and deletes (by handle) only what
+that fresh reading shows to be still empty - so a rule or chain added by hand
+between the first reading and the commit survives, and the table stays for
+it. What is left is the window between the second reading and the tiny
+second transaction.
 
 nft runs as a child process with an argument list, spawned while inside
 ``_netns.entered(netns)`` (the child inherits the namespace of the thread).
@@ -615,6 +627,7 @@ class Nft(object):
     def __init__(self, netns=None, read=True):
         self.netns = netns
         self.table_exists = False
+        self.table_handle = None
         self.chains = {}          # name -> dict(type, hook, prio, policy, handle, foreign)
         self.chain_order = []     # names as read
         self.rules = {}           # chain -> [_Rule] in kernel order
@@ -645,6 +658,7 @@ class Nft(object):
     def load(self, doc):
         """Build the model from `nft -j list table inet linuxnet` output."""
         self.table_exists = False
+        self.table_handle = None
         self.chains = {}
         self.chain_order = []
         self.rules = {}
@@ -654,6 +668,7 @@ class Nft(object):
                 tab = item['table']
                 if tab.get('family') == FAMILY and tab.get('name') == TABLE:
                     self.table_exists = True
+                    self.table_handle = tab.get('handle')
             elif 'chain' in item:
                 chain = item['chain']
                 name = chain['name']
@@ -810,14 +825,19 @@ class Nft(object):
         return any(self._keep_chain(c) for c in self.chains)
 
     def transaction(self):
-        """The JSON commands turning the kernel's table into the model."""
+        """The JSON commands turning the kernel's table into the model.
+
+        Only additive commands, policy changes and deletions of owned rules
+        by handle: never ``delete chain`` or ``delete table`` (both would take
+        foreign rules along that may have been added since the table was
+        read). What the plan leaves empty is removed afterwards by commit()
+        (see removals() and tidy_commands()).
+        """
         cmds = []
         table_ref = {'family': FAMILY, 'name': TABLE}
-        if not self.keep_table():
-            if self.table_exists:
-                cmds.append({'delete': {'table': dict(table_ref)}})
-            return cmds
         if not self.table_exists:
+            if not self.keep_table():
+                return cmds
             cmds.append({'add': {'table': dict(table_ref)}})
         initial_chains = self._initial['chains'] if self._initial else {}
         for chain in self._chain_names_for_tx():
@@ -825,8 +845,7 @@ class Nft(object):
             if info.get('foreign'):
                 continue
             old = initial_chains.get(chain)
-            keep = self._keep_chain(chain)
-            if not keep:
+            if old is None and not self._keep_chain(chain):
                 continue
             policy = info.get('policy') or 'accept'
             if old is None or (old.get('policy') or 'accept') != policy:
@@ -838,10 +857,53 @@ class Nft(object):
             cmds.append({'delete': {'rule': {'family': FAMILY, 'table': TABLE, 'chain': chain, 'handle': handle}}})
         for chain in self._chain_names_for_tx():
             cmds.extend(self._add_commands(chain))
-        for chain in self._chain_names_for_tx():
-            info = self.chains[chain]
-            if not info.get('foreign') and not self._keep_chain(chain) and chain in initial_chains:
-                cmds.append({'delete': {'chain': {'family': FAMILY, 'table': TABLE, 'name': chain}}})
+        return cmds
+
+    def removals(self):
+        """What the plan leaves without a reason to exist: (chains, table).
+
+        chains: our existing base chains that end up with no rule and an
+        accept policy; table: True when nothing at all is left in the table.
+        commit() removes them after the transaction, re-checked on a fresh
+        reading of the table.
+        """
+        if not self.table_exists:
+            return [], False
+        initial_chains = self._initial['chains'] if self._initial else {}
+        chains = [c for c in self._chain_names_for_tx()
+                  if c in initial_chains and not self.chains[c].get('foreign') and not self._keep_chain(c)]
+        return chains, not self.keep_table()
+
+    def tidy_commands(self, chains, table):
+        """On a FRESH reading of the table: delete what is still empty.
+
+        CHAINS and TABLE are what the plan meant to remove (removals()). The
+        table goes only when this reading finds nothing in it that has a
+        reason to stay (no rule, no foreign chain, no drop policy, no set);
+        otherwise each of CHAINS that is still one of ours and empty goes,
+        and the rest stays. Deletions are by handle, so a table or chain
+        re-created in the meantime is not hit.
+        """
+        if not self.table_exists:
+            return []
+        if table and not self.keep_table():
+            ref = {'family': FAMILY}
+            if self.table_handle is not None:
+                ref['handle'] = self.table_handle
+            else:
+                ref['name'] = TABLE
+            return [{'delete': {'table': ref}}]
+        cmds = []
+        for chain in chains:
+            info = self.chains.get(chain)
+            if info is None or info.get('foreign') or self._keep_chain(chain):
+                continue
+            ref = {'family': FAMILY, 'table': TABLE}
+            if info.get('handle') is not None:
+                ref['handle'] = info['handle']
+            else:
+                ref['name'] = chain
+            cmds.append({'delete': {'chain': ref}})
         return cmds
 
     def _chain_names_for_tx(self):
@@ -891,16 +953,31 @@ class Nft(object):
             raise NftError('nft refused the rules: %s' % (err.strip() or out.strip()))
 
     def commit(self):
-        """Send the whole pending transaction once (later calls do nothing)."""
+        """Send the pending transaction once (later calls do nothing), then
+        remove what it left empty (see tidy())."""
         if self._committed:
             return
         self._committed = True
         cmds = self.transaction()
+        chains, table = self.removals()
+        if cmds:
+            rc, out, err = run_nft(self.netns, ['-j', '-f', '-'], canonical_json(self.document(cmds)))
+            if rc != 0:
+                raise NftError('nft -j -f - failed: %s' % (err.strip() or out.strip()))
+        if chains or table:
+            self.tidy(chains, table)
+
+    def tidy(self, chains, table):
+        """Re-read the table and delete CHAINS / the TABLE if still empty."""
+        fresh = Nft(self.netns)
+        cmds = fresh.tidy_commands(chains, table)
         if not cmds:
             return
         rc, out, err = run_nft(self.netns, ['-j', '-f', '-'], canonical_json(self.document(cmds)))
         if rc != 0:
-            raise NftError('nft -j -f - failed: %s' % (err.strip() or out.strip()))
+            raise NftError('the owned rules were removed, but removing the emptied %s failed: %s'
+                           % ('table %s %s' % (FAMILY, TABLE) if 'table' in cmds[0]['delete'] else 'chains',
+                              err.strip() or out.strip()))
 
 
 # ---------------------------------------------------------------------------

@@ -7,9 +7,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 import pytest
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _nft
+from ansible_collections.linuxnet.plumbing.plugins.module_utils import _firewall, _nft
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._diff import DifferenceTracker
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
 
@@ -314,13 +316,71 @@ def test_sort_key_is_order_kind_name_index():
     assert [_nft.sort_key(i) for i in sorted(infos, key=_nft.sort_key)] == sorted(keys)
 
 
-def test_removing_the_last_rule_deletes_the_table():
+def _foreign_chain(doc, name='handmade', handle=90):
+    """Add a regular chain (no hook) of someone else to a listing."""
+    doc['nftables'].append({'chain': {'family': 'inet', 'table': 'linuxnet', 'name': name, 'handle': handle}})
+    return doc
+
+
+def _foreign_rule(doc, chain, handle, comment='handmade'):
+    doc['nftables'].append({'rule': {'family': 'inet', 'table': 'linuxnet', 'chain': chain, 'handle': handle,
+                                     'comment': comment, 'expr': [{'counter': {'packets': 0, 'bytes': 0}}]}})
+    return doc
+
+
+DELETE_TABLE = {'delete': {'table': {'family': 'inet', 'handle': 1}}}
+
+
+def test_removing_the_last_rule_deletes_the_rule_then_the_table_if_still_empty():
     spec = _spec(chain='postrouting')
     nft = FakeNft(_listing(['postrouting'], [('postrouting', 4, _comment('masquerade', 'lan', 0, 0, spec))]))
     tracker = DifferenceTracker()
     assert _nft.plan_rule_set(tracker, nft, 'masquerade', 'lan', [], state='absent')
-    assert nft.transaction() == [{'delete': {'table': {'family': 'inet', 'name': 'linuxnet'}}}]
     assert tracker.after['rules'] == []
+    # the transaction deletes the owned rule by handle, never the table or a
+    # chain (both are recursive in nftables: they would take along anything
+    # added by hand since the table was read) ...
+    assert nft.transaction() == [{'delete': {'rule': {'family': 'inet', 'table': 'linuxnet',
+                                                      'chain': 'postrouting', 'handle': 4}}}]
+    # ... the plan says the chain and the table should go ...
+    assert nft.removals() == (['postrouting'], True)
+    # ... and a fresh reading after the transaction decides: still empty ->
+    # the table goes, by handle
+    after = FakeNft(_listing(['postrouting'], []))
+    assert after.tidy_commands(['postrouting'], True) == [DELETE_TABLE]
+
+
+def test_tidy_keeps_what_was_added_by_hand_after_the_reading():
+    """The race of issue 4: a foreign rule or chain lands in our table between
+    the module's reading and its commit. The tidy-up re-reads and keeps it."""
+    # a rule added by hand into our emptied chain: chain and table stay
+    after = _foreign_rule(_listing(['postrouting'], []), 'postrouting', 7)
+    assert FakeNft(after).tidy_commands(['postrouting'], True) == []
+    # a foreign chain added to our table: the table stays, our empty chain goes (by handle)
+    after = _foreign_chain(_listing(['postrouting'], []))
+    assert FakeNft(after).tidy_commands(['postrouting'], True) == [
+        {'delete': {'chain': {'family': 'inet', 'table': 'linuxnet', 'handle': 1}}}]
+    # a set added by hand: the table stays
+    after = _listing(['postrouting'], [])
+    after['nftables'].append({'set': {'family': 'inet', 'table': 'linuxnet', 'name': 'blocked', 'type': 'ipv4_addr',
+                                      'handle': 3}})
+    assert FakeNft(after).tidy_commands(['postrouting'], True) == [
+        {'delete': {'chain': {'family': 'inet', 'table': 'linuxnet', 'handle': 1}}}]
+    # a drop policy set meanwhile keeps its chain and the table
+    after = _listing(['postrouting', 'forward'], [], policies={'forward': 'drop'})
+    assert FakeNft(after).tidy_commands(['postrouting'], True) == [
+        {'delete': {'chain': {'family': 'inet', 'table': 'linuxnet', 'handle': 1}}}]
+    # our chain re-used by another base chain of the same name but another hook: foreign, kept
+    after = _listing([], [])
+    after['nftables'].append({'chain': {'family': 'inet', 'table': 'linuxnet', 'name': 'postrouting', 'handle': 5,
+                                        'type': 'filter', 'hook': 'forward', 'prio': 0, 'policy': 'accept'}})
+    assert FakeNft(after).tidy_commands(['postrouting'], True) == []
+    # the table is already gone: nothing to do
+    assert FakeNft().tidy_commands(['postrouting'], True) == []
+    # a plan that keeps the table never deletes it, even if the fresh reading is empty
+    assert FakeNft(_listing(['postrouting'], [])).tidy_commands(['postrouting'], False) == [
+        {'delete': {'chain': {'family': 'inet', 'table': 'linuxnet', 'handle': 1}}}]
+    assert FakeNft(_listing(['postrouting', 'input'], [])).tidy_commands([], False) == []
 
 
 def test_removal_keeps_the_table_for_foreign_rules_and_policies():
@@ -331,21 +391,84 @@ def test_removal_keeps_the_table_for_foreign_rules_and_policies():
     ])
     nft = FakeNft(listing)
     _nft.plan_rule_set(DifferenceTracker(), nft, 'masquerade', 'lan', [], state='absent')
-    assert _placements(nft.transaction()) == [('delete', 4, None), ('delete', 'chain', 'postrouting')]
+    assert _placements(nft.transaction()) == [('delete', 4, None)]
+    assert nft.removals() == (['postrouting'], False)
+    after = FakeNft(_listing(['postrouting', 'input'], [('input', 5, 'handmade')]))
+    assert after.tidy_commands(['postrouting'], False) == [
+        {'delete': {'chain': {'family': 'inet', 'table': 'linuxnet', 'handle': 1}}}]
     # a drop policy keeps its chain and the table
     listing = _listing(['postrouting', 'forward'], [('postrouting', 4, _comment('masquerade', 'lan', 0, 0, spec))],
                        policies={'forward': 'drop'})
     nft = FakeNft(listing)
     _nft.plan_rule_set(DifferenceTracker(), nft, 'masquerade', 'lan', [], state='absent')
-    assert _placements(nft.transaction()) == [('delete', 4, None), ('delete', 'chain', 'postrouting')]
+    assert _placements(nft.transaction()) == [('delete', 4, None)]
+    assert nft.removals() == (['postrouting'], False)
 
 
 def test_empty_leftover_table_is_removed_by_a_removal_run():
     nft = FakeNft(_listing(['postrouting'], []))
     tracker = DifferenceTracker()
     assert _nft.plan_rule_set(tracker, nft, 'masquerade', 'lan', [], state='absent')
-    assert nft.transaction() == [{'delete': {'table': {'family': 'inet', 'name': 'linuxnet'}}}]
+    assert nft.transaction() == []
+    assert nft.removals() == (['postrouting'], True)
     assert tracker.before['rules'] == tracker.after['rules'] == []
+
+
+def _fake_nft_process(monkeypatch, listings):
+    """run_nft replaced: records the calls; each `list` returns the next of LISTINGS."""
+    sent = []
+    listings = list(listings)
+
+    def fake_run(netns, args, stdin=None):
+        sent.append((args, None if stdin is None else json.loads(stdin)))
+        if 'list' in args:
+            doc = listings.pop(0)
+            if doc is None:
+                return 1, '', 'Error: No such file or directory'
+            return 0, json.dumps(doc), ''
+        return 0, '', ''
+
+    monkeypatch.setattr(_nft, 'run_nft', fake_run)
+    return sent
+
+
+def test_commit_removes_the_rule_then_rereads_and_deletes_the_empty_table(monkeypatch):
+    spec = _spec(chain='postrouting')
+    sent = _fake_nft_process(monkeypatch, [_listing(['postrouting'], [])])
+    nft = FakeNft(_listing(['postrouting'], [('postrouting', 4, _comment('masquerade', 'lan', 0, 0, spec))]))
+    tracker = DifferenceTracker()
+    _nft.plan_rule_set(tracker, nft, 'masquerade', 'lan', [], state='absent')
+    tracker.apply(False)
+    assert [args for args, doc in sent] == [['-j', '-f', '-'], ['-j', 'list', 'table', 'inet', 'linuxnet'],
+                                            ['-j', '-f', '-']]
+    assert sent[0][1]['nftables'][1:] == [{'delete': {'rule': {'family': 'inet', 'table': 'linuxnet',
+                                                                'chain': 'postrouting', 'handle': 4}}}]
+    assert sent[2][1]['nftables'][1:] == [DELETE_TABLE]
+
+
+def test_commit_keeps_the_table_when_a_foreign_rule_arrived_meanwhile(monkeypatch):
+    spec = _spec(chain='postrouting')
+    # between the module's reading and its commit someone adds a rule by hand
+    # into our postrouting chain
+    sent = _fake_nft_process(monkeypatch, [_foreign_rule(_listing(['postrouting'], []), 'postrouting', 9)])
+    nft = FakeNft(_listing(['postrouting'], [('postrouting', 4, _comment('masquerade', 'lan', 0, 0, spec))]))
+    tracker = DifferenceTracker()
+    _nft.plan_rule_set(tracker, nft, 'masquerade', 'lan', [], state='absent')
+    tracker.apply(False)
+    # the rule delete, the re-reading, and no second transaction
+    assert [args for args, doc in sent] == [['-j', '-f', '-'], ['-j', 'list', 'table', 'inet', 'linuxnet']]
+    assert all('table' not in c.get('delete', {}) and 'chain' not in c.get('delete', {})
+               for c in sent[0][1]['nftables'])
+
+
+def test_commit_of_an_emptied_table_already_gone(monkeypatch):
+    sent = _fake_nft_process(monkeypatch, [None])
+    nft = FakeNft(_listing(['postrouting'], []))
+    tracker = DifferenceTracker()
+    assert _nft.plan_rule_set(tracker, nft, 'masquerade', 'lan', [], state='absent')
+    tracker.apply(False)
+    # no first transaction (nothing to delete by handle), the reading finds no table
+    assert [args for args, doc in sent] == [['-j', 'list', 'table', 'inet', 'linuxnet']]
 
 
 def test_absent_set_in_missing_table_is_a_no_op():
@@ -375,10 +498,13 @@ def test_policy_plan():
     cmds = nft.transaction()
     assert cmds[0] == {'add': {'table': {'family': 'inet', 'name': 'linuxnet'}}}
     assert cmds[1]['add']['chain']['policy'] == 'drop'
-    # back to accept on a chain without rules: chain and table go
+    # back to accept on a chain without rules: the policy is set back first,
+    # then chain and table go (after a fresh reading)
     nft = FakeNft(_listing(['forward'], [], policies={'forward': 'drop'}))
     assert _nft.plan_chain_policy(DifferenceTracker(), nft, 'forward', 'accept')
-    assert nft.transaction() == [{'delete': {'table': {'family': 'inet', 'name': 'linuxnet'}}}]
+    cmds = nft.transaction()
+    assert [c['add']['chain']['policy'] for c in cmds] == ['accept']
+    assert nft.removals() == (['forward'], True)
     with pytest.raises(ValidationError):
         _nft.plan_chain_policy(DifferenceTracker(), FakeNft(), 'postrouting', 'drop')
 
@@ -430,3 +556,75 @@ def test_missing_nft_message(monkeypatch):
     with pytest.raises(_nft.NftError) as exc:
         _nft.run_nft(None, ['list', 'ruleset'])
     assert 'apt-get install nftables' in str(exc.value)
+
+
+# ---------------------------------------------------------------- user values never become nft syntax
+
+INJECTION_NAME = 'x; flush ruleset'
+INJECTION_PREFIX = 'drop; flush ruleset '
+INJECTION_IFNAME = 'eth0;drop'   # a valid Linux interface name: no space, '/' or ':'
+
+
+def _strings(value):
+    """Every string in a JSON document (keys excluded)."""
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_user_values_travel_as_single_json_strings(monkeypatch):
+    """A name, a log prefix and an interface name full of nft syntax reach nft
+    as JSON string values, each whole: the comment, the log prefix and the
+    iifname match carry them byte for byte, and no other string of the
+    document contains any part of them."""
+    sent = []
+    monkeypatch.setattr(_nft, 'run_nft', lambda netns, args, stdin=None: sent.append((args, stdin)) or (0, '', ''))
+    rule = _firewall.desired_rule(dict(
+        name=INJECTION_NAME, chain='input', action='drop', protocol='tcp', port=22, source=None, destination=None,
+        in_interface=INJECTION_IFNAME, out_interface=None, ct_state=None, log=True, log_prefix=INJECTION_PREFIX,
+        log_rate=None, log_group=None, position=100, policy=None, state='present'))
+    nft = FakeNft()
+    tracker = DifferenceTracker()
+    assert _nft.plan_rule_set(tracker, nft, 'firewall_rule', INJECTION_NAME, _firewall.rule_specs(rule), order=100)
+    tracker.apply(False)
+    assert len(sent) == 1 and sent[0][0] == ['-j', '-f', '-']
+    doc = json.loads(sent[0][1])     # nft reads JSON (-j): the whole input is one JSON document
+    rules = [c['add']['rule'] for c in doc['nftables'] if 'rule' in c.get('add', {})]
+    assert len(rules) == 1
+    comment = rules[0]['comment']
+    assert comment.startswith('lnp:firewall_rule:' + INJECTION_NAME + ':0:100:')
+    assert _nft.decode_comment(comment)['name'] == INJECTION_NAME
+    expr = rules[0]['expr']
+    assert {'match': {'op': '==', 'left': {'meta': {'key': 'iifname'}}, 'right': INJECTION_IFNAME}} in expr
+    assert {'log': {'prefix': INJECTION_PREFIX}} in expr
+    strings = _strings(doc)
+    assert sorted(v for v in strings if 'flush' in v) == sorted([comment, INJECTION_PREFIX])
+    assert sorted(v for v in strings if ';' in v) == sorted([INJECTION_IFNAME, comment, INJECTION_PREFIX])
+
+
+@pytest.mark.parametrize('kind', _nft.KINDS)
+def test_injected_name_is_stored_literally_in_the_comment(kind):
+    spec = _spec(chain='postrouting')
+    nft = FakeNft()
+    _nft.plan_rule_set(DifferenceTracker(), nft, kind, 'y } ; delete table ip nat ; {', [spec])
+    (cmd,) = [c for c in nft.transaction() if 'rule' in c.get('add', {})]
+    info = _nft.decode_comment(cmd['add']['rule']['comment'])
+    assert info['kind'] == kind and info['name'] == 'y } ; delete table ip nat ; {'
+
+
+def test_values_that_would_close_a_string_are_refused():
+    with pytest.raises(ValidationError) as exc:
+        _nft.check_name('masquerade', 'x" ; flush ruleset ; "')
+    assert exc.value.option == 'name' and exc.value.value == 'x" ; flush ruleset ; "'
+    with pytest.raises(ValidationError) as exc:
+        _firewall.check_log_prefix('x" ; flush ruleset ; "')
+    assert exc.value.option == 'log_prefix' and 'x" ; flush ruleset ; "' in str(exc.value)
+    for option in ('in_interface', 'out_interface'):
+        with pytest.raises(ValidationError) as exc:
+            _nft.check_ifname_pattern(option, 'eth0; drop')
+        assert exc.value.option == option and "'eth0; drop'" in str(exc.value)
+        with pytest.raises(ValidationError) as exc:
+            _firewall.check_interface(option, 'eth0; drop')
+        assert exc.value.option == option and "'eth0; drop'" in str(exc.value)
