@@ -441,8 +441,8 @@ def test_commit_removes_the_rule_then_rereads_and_deletes_the_empty_table(monkey
     tracker.apply(False)
     assert [args for args, doc in sent] == [['-j', '-f', '-'], ['-j', 'list', 'table', 'inet', 'linuxnet'],
                                             ['-j', '-f', '-']]
-    assert sent[0][1]['nftables'][1:] == [{'delete': {'rule': {'family': 'inet', 'table': 'linuxnet',
-                                                                'chain': 'postrouting', 'handle': 4}}}]
+    deleted_rule = {'family': 'inet', 'table': 'linuxnet', 'chain': 'postrouting', 'handle': 4}
+    assert sent[0][1]['nftables'][1:] == [{'delete': {'rule': deleted_rule}}]
     assert sent[2][1]['nftables'][1:] == [DELETE_TABLE]
 
 
