@@ -468,6 +468,196 @@ def plan_absent(desired, params, routes):
     return before, {}, [('delete', r) for r in matches]
 
 
+# -- a list of routes in one table (the routes option) -----------------------------
+#
+# The list form validates every entry as the single-route options would be
+# validated (errors name routes[N].OPTION), then plans all of them against one
+# reading of the namespace. With purge, the other routes of the table in the
+# purged address families go too, except the kernel's own (proto kernel)
+# unless purge_kernel_routes is set. Routes of other tables are never touched.
+
+ENTRY_OPTIONS = ('dest', 'gateway', 'dev', 'metric', 'scope', 'src', 'type', 'onlink', 'nexthops', 'family')
+
+
+def _in_entry(index, exc):
+    """A ValidationError of one entry, renamed to its option path routes[N].OPTION."""
+    return ValidationError('routes[%d].%s' % (index, exc.option), exc.value, exc.reason)
+
+
+def check_list_options(params):
+    """The option combinations of the list form that argument_spec cannot say."""
+    purge = bool(params.get('purge'))
+    if params.get('purge_kernel_routes') and not purge:
+        raise ValidationError('purge_kernel_routes', params['purge_kernel_routes'],
+                              'needs purge: true (it only widens what purge removes)')
+    if purge and params.get('state', 'present') == 'absent':
+        raise ValidationError('purge', params['purge'], 'is only used with state=present; state=absent removes '
+                              'exactly the listed routes')
+    if purge and not params.get('routes') and not params.get('family'):
+        raise ValidationError('routes', params.get('routes'), 'is empty; with purge, set family to say which '
+                              'address family of the table to empty')
+
+
+def entry_params(params, index):
+    """routes[index] as the options of a single route (table, state from the module level).
+
+    The module-level family is the default family of every entry; an entry
+    that names another one is an error.
+    """
+    entry = params['routes'][index] or {}
+    out = dict((name, entry.get(name)) for name in ENTRY_OPTIONS)
+    out['onlink'] = bool(out['onlink'])
+    common = params.get('family')
+    if common:
+        if out['family'] and out['family'] != common:
+            raise ValidationError('routes[%d].family' % index, out['family'],
+                                  'differs from the module-level family %s, which is then the family of '
+                                  'every element' % common)
+        out['family'] = common
+    out.update(table=params.get('table'), state=params.get('state') or 'present', exclusive=False)
+    return out
+
+
+def list_versions(params):
+    """-> (versions of the entries in list order, versions to purge); pure and validated."""
+    check_list_options(params)
+    versions = []
+    for index in range(len(params.get('routes') or [])):
+        entry = entry_params(params, index)
+        try:
+            versions.append(detect_family(entry))
+        except ValidationError as exc:
+            raise _in_entry(index, exc)
+    purge = set()
+    if params.get('purge'):
+        purge = set([family_version(params['family'])]) if params.get('family') else set(versions)
+    return versions, purge
+
+
+def desired_routes(params, table, ns):
+    """Validate every entry against the namespace -> [(desired, resolved, entry params)].
+
+    Nothing is planned before every entry has passed; with state=present two
+    entries with the same kernel key (family, destination, metric) are an error.
+    """
+    items = []
+    seen = {}
+    for index in range(len(params.get('routes') or [])):
+        entry = entry_params(params, index)
+        try:
+            desired, resolved = desired_route(entry, table, ns)
+        except ValidationError as exc:
+            raise _in_entry(index, exc)
+        if entry['state'] == 'present':
+            key = route_key(desired)
+            if key in seen:
+                raise ValidationError('routes[%d].dest' % index, entry['dest'],
+                                      'repeats routes[%d] (same family, destination and metric %s); the kernel '
+                                      'keeps one route per family, table, destination and metric'
+                                      % (seen[key], desired['metric']))
+            seen[key] = index
+        items.append((desired, resolved, entry))
+    return items
+
+
+def route_sort_key(route):
+    """A stable order for lists of routes: family, destination, metric, type."""
+    net = dest_network(route)
+    return (route['family'], int(net.network_address), net.prefixlen, route['metric'], route['type'],
+            describe(route))
+
+
+def table_routes(routes, table, versions):
+    """The routes of one table in the given address families, sorted."""
+    return sorted([r for r in routes if r['table'] == table and family_version(r['family']) in versions],
+                  key=route_sort_key)
+
+
+def _contains(routes, route):
+    return any(r is route for r in routes)
+
+
+def _check_purge_keeps_gateways(items, table, ns, purged):
+    """A listed gateway must not depend on a device route that purge removes.
+
+    The kernel would keep the route at first, but the next run (and the
+    kernel after a link flap) would find its gateway unreachable.
+    """
+    if not purged:
+        return
+    remaining = Namespace(ns.links, ns.addresses, [r for r in ns.routes if not _contains(purged, r)], ns.name)
+    for index, (dummy, dummy2, entry) in enumerate(items):
+        if entry['onlink'] or not (entry.get('gateway') or entry.get('nexthops')):
+            continue
+        try:
+            desired_route(entry, table, remaining)
+        except ValidationError as exc:
+            try:
+                gateway = ipaddress.ip_address(str(exc.value))
+            except ValueError:
+                raise _in_entry(index, exc)
+            culprits = [describe(r) for r in purged
+                        if r['gateway'] is None and r['nexthops'] is None and r['dev'] is not None
+                        and family_version(r['family']) == gateway.version and gateway in dest_network(r)]
+            raise ValidationError('routes[%d].%s' % (index, exc.option), exc.value,
+                                  'is reachable only through %s, which purge would remove; list that route in '
+                                  'routes too, or set onlink' % (' and '.join(culprits) or 'a route of the table'))
+
+
+def plan_route_list(params, table, ns):
+    """Plan the list form -> dict(before, after, ops, removed, listed).
+
+    before/after: the routes of TABLE in the address families concerned (the
+    entries' and the purged ones), sorted; ops: [(op, route, was)] in the
+    order they run (adds and replacements in list order, then deletions);
+    removed: the routes deleted; listed: the entries' routes as they will be
+    (state=present; [] for absent). Raises ValidationError before planning
+    anything when an entry is bad.
+    """
+    versions, purge = list_versions(params)
+    items = desired_routes(params, table, ns)
+    before = table_routes(ns.routes, table, set(versions) | purge)
+    ops = []
+    gone = []
+    added = []
+    listed = []
+    if params.get('state', 'present') == 'present':
+        keys = set(route_key(desired) for desired, dummy, dummy2 in items)
+        for desired, resolved, entry in items:
+            current, after, route_ops = plan_present(desired, resolved, ns.routes)
+            listed.append(after)
+            for op, route in route_ops:
+                if op == 'delete':      # a duplicate under the same key
+                    gone.append(route)
+                    ops.append((op, route, None))
+                    continue
+                if current:             # a replacement swaps the route the kernel has under this key
+                    gone.append([r for r in ns.routes if r == current and not _contains(gone, r)][0])
+                added.append(route)
+                ops.append((op, route, current or None))
+        purged = []
+        if purge:
+            purged = [r for r in ns.routes
+                      if r['table'] == table and family_version(r['family']) in purge
+                      and route_key(r) not in keys
+                      and (r['proto'] != 'kernel' or params.get('purge_kernel_routes'))]
+            purged.sort(key=route_sort_key)
+            _check_purge_keeps_gateways(items, table, ns, purged)
+        gone.extend(purged)
+        ops.extend(('delete', r, None) for r in purged)
+    else:
+        for desired, dummy, entry in items:
+            dummy2, dummy3, route_ops = plan_absent(desired, entry, ns.routes)
+            for dummy4, route in route_ops:
+                if not _contains(gone, route):
+                    gone.append(route)
+                    ops.append(('delete', route, None))
+    after = sorted([r for r in before if not _contains(gone, r)] + added, key=route_sort_key)
+    removed = [route for op, route, dummy in ops if op == 'delete']
+    return {'before': [dict(r) for r in before], 'after': [dict(r) for r in after], 'ops': ops,
+            'removed': [dict(r) for r in removed], 'listed': [dict(r) for r in listed]}
+
+
 # -- describing and requesting ------------------------------------------------
 
 def describe(route):
@@ -493,12 +683,27 @@ def describe(route):
     return ' '.join(parts)
 
 
+def describe_op(op, route, was=None):
+    """The `actions` line of one operation: 'add route ...', 'replace route ... (was: ...)'."""
+    text = '%s route %s' % (op, describe(route))
+    if op == 'replace' and was:
+        text += ' (was: %s)' % describe(was)
+    return text
+
+
+def _rtn_type(name):
+    """The RTN_* number of a type name (route_from_msg writes unknown numbers as digits)."""
+    if name in RTN_TYPES:
+        return RTN_TYPES[name]
+    return int(name)
+
+
 def _base_request(route):
     version = family_version(route['family'])
     net = dest_network(route)
     kwargs = dict(family=socket.AF_INET if version == 4 else socket.AF_INET6,
                   table=route['table'], priority=route['metric'], dst_len=net.prefixlen,
-                  type=RTN_TYPES[route['type']])
+                  type=_rtn_type(route['type']))
     if net.prefixlen:
         kwargs['dst'] = str(net.network_address)
     return kwargs

@@ -13,6 +13,8 @@ short_description: Manage IPv4 and IPv6 routes in a network namespace
 version_added: 0.1.0
 description:
   - Ensures one route is present or absent in a routing table of a network namespace, over netlink (pyroute2).
+  - With O(routes), manages a list of routes in one table in one call, and with O(purge) the whole table at once (every route of the
+    table that is not listed is removed).
   - Unicast routes via a gateway, device-only (layer-2 direct, C(scope link)) routes, multipath routes with
     weights, and C(blackhole), C(unreachable) and C(prohibit) routes, in any table, for IPv4 and IPv6.
   - A route is identified the way the kernel identifies it, by address family, O(table), O(dest) and O(metric).
@@ -33,8 +35,9 @@ options:
       - A plain address means a host route (C(/32) or C(/128)).
       - A prefix with host bits set (C(192.0.2.1/24)) is refused.
       - C(default) is IPv4 unless O(gateway), O(src), O(nexthops) or O(family) say IPv6.
+      - Required unless O(routes) is given; mutually exclusive with O(routes), as are all the options of one route
+        (O(gateway), O(dev), O(metric), O(scope), O(src), O(type), O(onlink), O(nexthops)) and O(exclusive).
     type: str
-    required: true
   gateway:
     description:
       - The next hop's address. It must lie in a subnet connected to the namespace (an address on one of its
@@ -65,6 +68,7 @@ options:
         equivalents; C(local), C(main) and C(default) are always known. When O(netns) has its own
         C(/etc/netns/NAME/iproute2) directory, that one is read instead of C(/etc/iproute2), as C(ip netns exec) does.
       - An unknown name is an error.
+      - With O(routes), every listed route goes to this table.
     type: raw
     default: main
   scope:
@@ -115,15 +119,104 @@ options:
       - Also remove every other route to O(dest) in O(table) of the same address family, whatever its metric,
         so that this route is the only one to that destination (for example one default route per table).
       - The kernel's own routes (C(proto kernel), such as the route of a connected subnet) are never removed.
-      - Routes to other destinations are never touched; manage each destination with its own task.
-      - Only used with O(state=present).
+      - Routes to other destinations are never touched; manage each destination with its own task, or list the
+        routes of the table in O(routes) and set O(purge).
+      - Only used with O(state=present). Not used with O(routes).
     type: bool
     default: false
+  routes:
+    description:
+      - A list of routes to manage in one call, all in O(table) of O(netns), over one netlink connection; the
+        list form of the module. Mutually exclusive with O(dest) and the other options of a single route.
+      - Each element takes the options of a single route and is checked exactly as a single route is; every
+        element is checked before anything changes, and errors name the element's option path, for
+        example C(routes[2].gateway).
+      - With O(state=present), each route is added or replaced in place as O(dest) would be. Two elements with the
+        same family, destination and metric are an error (the kernel keeps one route per such key).
+      - With O(state=absent), each element removes the routes that the same options would remove with O(dest)
+        (an omitted O(routes[].metric) or O(routes[].type) matches any), and nothing else.
+      - An empty list manages nothing, unless O(purge) and O(family) empty that family of the table.
+    type: list
+    elements: dict
+    version_added: 0.1.0
+    suboptions:
+      dest:
+        description: The destination, as O(dest).
+        type: str
+        required: true
+      gateway:
+        description: The next hop's address, as O(gateway).
+        type: str
+      dev:
+        description: The outgoing interface, as O(dev).
+        type: str
+      metric:
+        description: The route's metric, as O(metric).
+        type: int
+      scope:
+        description: The IPv4 route scope, as O(scope).
+        type: str
+        choices: [global, site, link, host]
+      src:
+        description: The preferred source address, as O(src).
+        type: str
+      type:
+        description: The route type, as O(type).
+        type: str
+        choices: [unicast, blackhole, unreachable, prohibit]
+      onlink:
+        description: Treat the gateway as directly reachable on O(routes[].dev), as O(onlink).
+        type: bool
+        default: false
+      nexthops:
+        description: Next hops of a multipath route, as O(nexthops).
+        type: list
+        elements: dict
+        suboptions:
+          gateway:
+            description: The next hop's address.
+            type: str
+          dev:
+            description: The next hop's interface.
+            type: str
+          weight:
+            description: The next hop's weight, 1-256.
+            type: int
+            default: 1
+      family:
+        description:
+          - The route's address family, as O(family). When the module-level O(family) is given it is the default
+            here, and another value is an error.
+        type: str
+        choices: [ipv4, ipv6]
+  purge:
+    description:
+      - Remove every route of O(table) that is not listed in O(routes), in the address families of the listed
+        routes (or in O(family) when that is given, which also lets O(routes=[]) empty that family of the table).
+      - A route counts as listed when it has the family, destination and metric of an element; such a route is
+        replaced in place when its other attributes differ, never removed.
+      - The kernel's own routes (C(proto kernel)) are kept unless O(purge_kernel_routes) is set. Routes of other
+        tables and of the other address family are never touched.
+      - A listed gateway that is reachable only through a device route of the table that purge would remove is an
+        error (list that route too).
+      - Needs O(routes) and O(state=present).
+    type: bool
+    default: false
+    version_added: 0.1.0
+  purge_kernel_routes:
+    description:
+      - With O(purge), remove the kernel's own routes (C(proto kernel)) that are not listed as well, such as the
+        routes of connected subnets and, for IPv6, C(fe80::/64), when O(table) is C(main).
+      - Needs O(purge).
+    type: bool
+    default: false
+    version_added: 0.1.0
   family:
     description:
       - The address family, needed only when nothing else tells it (O(dest=default) without O(gateway), O(src)
         or O(nexthops), for example an IPv6 default C(unreachable) route).
       - Must agree with every address given.
+      - With O(routes), the family of every element, and the family O(purge) empties.
     type: str
     choices: [ipv4, ipv6]
   state:
@@ -131,6 +224,7 @@ options:
       - C(present) ensures the route exists as described (adding it or replacing the route with the same key).
       - C(absent) removes the routes to O(dest) in O(table) of that family that match O(metric), O(type),
         O(gateway) and O(dev) where those are given. The kernel's own routes are removed too when they match.
+      - With O(routes), the same for each element.
     type: str
     choices: [present, absent]
     default: present
@@ -195,6 +289,40 @@ EXAMPLES = r'''
   linuxnet.plumbing.ip_route:
     dest: 10.9.0.0/16
     state: absent
+
+- name: Table 100 holds exactly these routes (IPv4 and IPv6), every other one is removed
+  linuxnet.plumbing.ip_route:
+    netns: ns1
+    table: 100
+    purge: true
+    routes:
+      - dest: default
+        gateway: 10.0.0.254
+      - dest: 10.0.8.0/24
+        dev: veth1
+      - dest: 198.51.100.0/24
+        type: blackhole
+      - dest: default
+        gateway: fe80::1
+        dev: veth1
+
+- name: Empty the IPv6 routes of table isp2, the kernel's own included
+  linuxnet.plumbing.ip_route:
+    table: isp2
+    family: ipv6
+    routes: []
+    purge: true
+    purge_kernel_routes: true
+
+- name: Remove two routes of table 100
+  linuxnet.plumbing.ip_route:
+    netns: ns1
+    table: 100
+    state: absent
+    routes:
+      - dest: 10.0.8.0/24
+      - dest: 198.51.100.0/24
+        type: blackhole
 '''
 
 RETURN = r'''
@@ -202,7 +330,7 @@ route:
   description:
     - The route after the run, as the kernel reports it (in check mode, as it would be).
     - C(null) with O(state=absent).
-  returned: success
+  returned: success, when O(dest) is given
   type: dict
   sample:
     family: ipv4
@@ -230,6 +358,9 @@ diff:
       route).
     - With O(exclusive), or when O(state=absent) removes several routes, C(other_routes) lists the further
       routes to the same destination.
+    - With O(routes), C(before.routes) and C(after.routes) list every route of O(table) in the address families
+      concerned (those of the listed routes, and the purged family), sorted by family, destination and metric;
+      C(after) is the plan (the same in check mode and in a real run).
   returned: always
   type: dict
   sample:
@@ -247,6 +378,50 @@ diff:
       src: null
       onlink: false
       nexthops: null
+routes:
+  description:
+    - The listed routes after the run, in the order of O(routes), with the keys of RV(route), as the kernel
+      reports them (in check mode, as they would be).
+    - An empty list with O(state=absent).
+    - The whole table before and after is in RV(diff) (C(before.routes), C(after.routes)).
+  returned: success, when O(routes) is given
+  type: list
+  elements: dict
+  version_added: 0.1.0
+  sample:
+    - family: ipv4
+      dest: default
+      table: 100
+      metric: 0
+      type: unicast
+      scope: global
+      proto: static
+      gateway: 10.0.0.254
+      dev: veth1
+      src: null
+      onlink: false
+      nexthops: null
+removed:
+  description:
+    - The routes removed from O(table) (in check mode, that would be removed), with the keys of RV(route) - by
+      O(purge), by O(state=absent), or duplicates that the kernel holds under a listed route's key.
+  returned: success, when O(routes) is given
+  type: list
+  elements: dict
+  version_added: 0.1.0
+  sample:
+    - family: ipv4
+      dest: 10.9.0.0/16
+      table: 100
+      metric: 0
+      type: unicast
+      scope: global
+      proto: boot
+      gateway: 10.0.0.253
+      dev: veth1
+      src: null
+      onlink: false
+      nexthops: null
 '''
 
 import socket
@@ -261,12 +436,15 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._diff import Dif
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._netlink import Netlink, NetlinkError
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._routes import (
     Namespace,
+    check_list_options,
     delete_request,
-    describe,
+    describe_op,
     desired_route,
     detect_family,
+    list_versions,
     plan_absent,
     plan_present,
+    plan_route_list,
     route_from_msg,
     route_key,
     route_matches,
@@ -274,12 +452,13 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._routes import (
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._rt_tables import RtTables
 
-ARGUMENT_SPEC = dict(
-    dest=dict(type='str', required=True),
+# The options that describe one route: the module's own (one route per call)
+# and the suboptions of each element of `routes` (many routes in one call).
+ROUTE_OPTIONS = dict(
+    dest=dict(type='str'),
     gateway=dict(type='str'),
     dev=dict(type='str'),
     metric=dict(type='int'),
-    table=dict(type='raw', default='main'),
     scope=dict(type='str', choices=['global', 'site', 'link', 'host']),
     src=dict(type='str'),
     type=dict(type='str', choices=['unicast', 'blackhole', 'unreachable', 'prohibit']),
@@ -289,22 +468,41 @@ ARGUMENT_SPEC = dict(
         dev=dict(type='str'),
         weight=dict(type='int', default=1),
     )),
-    exclusive=dict(type='bool', default=False),
     family=dict(type='str', choices=['ipv4', 'ipv6']),
+)
+
+ARGUMENT_SPEC = dict(
+    ROUTE_OPTIONS,
+    table=dict(type='raw', default='main'),
+    exclusive=dict(type='bool', default=False),
+    routes=dict(type='list', elements='dict',
+                options=dict(ROUTE_OPTIONS, dest=dict(type='str', required=True))),
+    purge=dict(type='bool', default=False),
+    purge_kernel_routes=dict(type='bool', default=False),
     state=dict(type='str', choices=['present', 'absent'], default='present'),
 )
 
+# One route per call (dest and its options) or the list form (routes), never both;
+# `family`, `table`, `netns` and `state` serve both forms.
+SINGLE_ONLY = ('dest', 'gateway', 'dev', 'metric', 'scope', 'src', 'type', 'onlink', 'nexthops', 'exclusive')
+MUTUALLY_EXCLUSIVE = [[option, 'routes'] for option in SINGLE_ONLY]
+REQUIRED_ONE_OF = [['dest', 'routes']]
+REQUIRED_IF = [['purge', True, ['routes']]]
 
-def read_namespace(nl, version, name):
+
+def read_namespace(nl, versions, name):
+    """Links, addresses and routes (every table) of one address family (4, 6) or several."""
+    if isinstance(versions, int):
+        versions = (versions,)
     links = dict((link['name'], link['index']) for link in nl.links())
     ifnames = dict((v, k) for k, v in links.items())
-    addresses = [a for a in nl.addresses() if a['family'] == version]
-    family = socket.AF_INET if version == 4 else socket.AF_INET6
+    addresses = [a for a in nl.addresses() if a['family'] in versions]
     routes = []
-    for msg in nl.ipr.get_routes(family=family):
-        route = route_from_msg(msg, ifnames)
-        if route is not None:
-            routes.append(route)
+    for version in sorted(versions):
+        for msg in nl.ipr.get_routes(family=socket.AF_INET if version == 4 else socket.AF_INET6):
+            route = route_from_msg(msg, ifnames)
+            if route is not None:
+                routes.append(route)
     return Namespace(links, addresses, routes, name)
 
 
@@ -319,8 +517,11 @@ def run_op(nl, op, route, links, description):
 
 
 def body(module):
+    if module.params['routes'] is not None:
+        return body_list(module)
     params = module.params
     netns = params['netns']
+    check_list_options(params)   # purge_kernel_routes without purge
     version = detect_family(params)
     table = RtTables.load(netns).lookup('table', params['table'])
     with Netlink(netns) as nl:
@@ -332,9 +533,7 @@ def body(module):
             before, after, ops = plan_absent(desired, params, ns.routes)
         tracker = DifferenceTracker(before, after)
         for op, route in ops:
-            text = '%s route %s' % (op, describe(route))
-            if op == 'replace' and before:
-                text += ' (was: %s)' % describe(before)
+            text = describe_op(op, route, before)
             tracker.add(text, run_op, nl, op, route, ns.links, text)
         tracker.apply(module.check_mode)
         route = None
@@ -349,8 +548,38 @@ def body(module):
     return tracker.result(route=route)
 
 
+def body_list(module):
+    """The list form: every route of `routes` in `table`, in one plan over one socket."""
+    params = module.params
+    netns = params['netns']
+    versions, purge = list_versions(params)   # option checks that need no reading, before the table lookup
+    table = RtTables.load(netns).lookup('table', params['table'])
+    with Netlink(netns) as nl:
+        ns = read_namespace(nl, set(versions) | purge, netns)
+        plan = plan_route_list(params, table, ns)
+        tracker = DifferenceTracker({'routes': plan['before']}, {'routes': plan['after']})
+        for op, route, was in plan['ops']:
+            text = describe_op(op, route, was)
+            tracker.add(text, run_op, nl, op, route, ns.links, text)
+        tracker.apply(module.check_mode)
+        listed = plan['listed']
+        if listed and tracker.changed and not module.check_mode:
+            current = read_namespace(nl, set(versions), netns).routes
+            listed = [_kernel_route(current, route) for route in listed]
+    return tracker.result(routes=listed, removed=plan['removed'])
+
+
+def _kernel_route(routes, desired):
+    """The kernel's reading of a route just written (the prediction when it is not found)."""
+    for item in routes:
+        if route_key(item) == route_key(desired) and route_matches(item, desired):
+            return item
+    return desired
+
+
 def main():
-    module = new_module(argument_spec=ARGUMENT_SPEC)
+    module = new_module(argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE,
+                        required_one_of=REQUIRED_ONE_OF, required_if=REQUIRED_IF)
     run_module(module, body)
 
 

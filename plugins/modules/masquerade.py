@@ -26,7 +26,7 @@ description:
     O(exclude) is given). Every rule has a counter, reported in RV(counters).
   - nftables is driven through C(nft -j) (JSON) run inside the namespace; no rule text is ever built from the
     options, so no value can inject nftables syntax.
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - linuxnet.plumbing developers (!UNKNOWN)
 extends_documentation_fragment:

@@ -15,10 +15,13 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._routes import (
     Namespace,
     delete_request,
     describe,
+    describe_op,
     desired_route,
     detect_family,
+    list_versions,
     plan_absent,
     plan_present,
+    plan_route_list,
     route_from_msg,
     route_key,
     route_matches,
@@ -364,3 +367,172 @@ def test_describe_and_key():
     assert describe(route(family='ipv6', dest='default', type='unreachable', gateway=None, dev=None, metric=1024)) == \
         'unreachable default (IPv6) metric 1024 table 254'
     assert route_key(route()) == ('ipv4', 254, '203.0.113.0/24', 0)
+
+
+# -- the list form (routes, purge) ---------------------------------------------------
+
+def entry(**over):
+    """One element of `routes` as the native suboptions hand it over."""
+    base = dict(dest=None, gateway=None, dev=None, metric=None, scope=None, src=None, type=None, onlink=False,
+                nexthops=None, family=None)
+    base.update(over)
+    return base
+
+
+def list_params(routes, **over):
+    base = dict(routes=routes, table=100, family=None, state='present', purge=False, purge_kernel_routes=False)
+    base.update(over)
+    return base
+
+
+T = 100
+LISTED = [entry(dest='default', gateway='192.0.2.254'),
+          entry(dest='10.10.0.0/16', gateway='198.51.100.254', metric=20),
+          entry(dest='192.0.2.128/25', dev='eth0'),
+          entry(dest='10.11.0.0/16', type='blackhole'),
+          entry(dest='2001:db8:1::/48', gateway='2001:db8:a::fe')]
+
+
+def in_table(**over):
+    return route(table=T, **over)
+
+
+def expected_listed():
+    return [in_table(dest='default'),
+            in_table(dest='10.10.0.0/16', gateway='198.51.100.254', dev='eth1', metric=20),
+            in_table(dest='192.0.2.128/25', gateway=None, scope='link'),
+            in_table(dest='10.11.0.0/16', type='blackhole', gateway=None, dev=None),
+            in_table(family='ipv6', dest='2001:db8:1::/48', gateway='2001:db8:a::fe', metric=1024)]
+
+
+def test_list_adds_every_route_in_list_order_and_predicts_the_table():
+    plan = plan_route_list(list_params(LISTED), T, namespace())
+    assert plan['before'] == []
+    assert plan['listed'] == expected_listed()
+    assert plan['ops'] == [('add', r, None) for r in expected_listed()]
+    assert plan['removed'] == []
+    # the table after, sorted by family, destination and metric
+    assert [r['dest'] for r in plan['after']] == ['default', '10.10.0.0/16', '10.11.0.0/16', '192.0.2.128/25',
+                                                  '2001:db8:1::/48']
+
+
+def test_list_is_idempotent_against_its_own_prediction():
+    first = plan_route_list(list_params(LISTED, purge=True), T, namespace())
+    again = plan_route_list(list_params(LISTED, purge=True), T, namespace(first['after']))
+    assert again['ops'] == []
+    assert again['before'] == again['after'] == first['after']
+    assert again['listed'] == first['listed']
+
+
+def test_purge_removes_the_unlisted_routes_of_the_table_only():
+    stray4 = in_table(dest='10.99.0.0/16', gateway='192.0.2.253', proto='boot')
+    stray6 = in_table(family='ipv6', dest='2001:db8:99::/48', gateway='2001:db8:a::fd', metric=1024)
+    kernel = in_table(dest='10.97.0.0/16', gateway=None, scope='link', proto='kernel')
+    other_table = route(table=200, dest='10.99.0.0/16', gateway='192.0.2.253')
+    main = route(dest='10.99.0.0/16', gateway='192.0.2.253')
+    ns = namespace(expected_listed() + [stray4, stray6, kernel, other_table, main])
+    plan = plan_route_list(list_params(LISTED, purge=True), T, ns)
+    assert plan['ops'] == [('delete', stray4, None), ('delete', stray6, None)]
+    assert plan['removed'] == [stray4, stray6]
+    assert kernel in plan['after'] and kernel in plan['before']
+    assert other_table not in plan['before'] + plan['after']      # other tables are not even shown
+    plan = plan_route_list(list_params(LISTED, purge=True, purge_kernel_routes=True), T, ns)
+    assert [r for op, r, dummy in plan['ops']] == [kernel, stray4, stray6]
+    assert len(plan['after']) == len(expected_listed())
+    assert all(r in expected_listed() for r in plan['after'])
+    # without purge nothing goes
+    assert plan_route_list(list_params(LISTED), T, ns)['ops'] == []
+
+
+def test_purge_only_touches_the_families_of_the_list_or_the_family_option():
+    stray4 = in_table(dest='10.99.0.0/16', gateway='192.0.2.253')
+    stray6 = in_table(family='ipv6', dest='2001:db8:99::/48', gateway='2001:db8:a::fd', metric=1024)
+    ns = namespace([stray4, stray6])
+    plan = plan_route_list(list_params([entry(dest='10.11.0.0/16', type='blackhole')], purge=True), T, ns)
+    assert [op for op, dummy, dummy2 in plan['ops']] == ['add', 'delete']
+    assert plan['removed'] == [stray4]
+    assert stray6 not in plan['before']                            # IPv6 is not concerned
+    plan = plan_route_list(list_params([], purge=True, family='ipv6'), T, ns)
+    assert plan['removed'] == [stray6]
+    assert (plan['before'], plan['after']) == ([stray6], [])
+    assert list_versions(list_params([], purge=True, family='ipv6')) == ([], set([6]))
+
+
+def test_a_listed_route_that_differs_is_replaced_not_purged():
+    old = in_table(dest='default', gateway='198.51.100.254', dev='eth1', proto='boot')
+    dup = in_table(dest='default', gateway='192.0.2.250')
+    ns = namespace([old, dup])
+    plan = plan_route_list(list_params([entry(dest='default', gateway='192.0.2.254')], purge=True), T, ns)
+    new = in_table(dest='default')
+    assert plan['ops'] == [('replace', new, old), ('delete', dup, None)]
+    assert plan['after'] == [new]
+    assert plan['removed'] == [dup]
+    assert describe_op('replace', new, old) == ('replace route default via 192.0.2.254 dev eth0 metric 0 table 100 '
+                                                '(was: default via 198.51.100.254 dev eth1 metric 0 table 100)')
+
+
+def test_absent_removes_exactly_the_listed_routes():
+    keep = in_table(dest='10.10.0.0/16', gateway='198.51.100.254', dev='eth1', metric=30)
+    ns = namespace(expected_listed() + [keep])
+    entries = [entry(dest='10.10.0.0/16', metric=20), entry(dest='10.11.0.0/16'), entry(dest='10.11.0.0/16'),
+               entry(dest='10.12.0.0/16')]
+    plan = plan_route_list(list_params(entries, state='absent'), T, ns)
+    gone = [expected_listed()[1], expected_listed()[3]]
+    assert plan['ops'] == [('delete', r, None) for r in gone]
+    assert plan['removed'] == gone
+    assert plan['listed'] == []
+    assert keep in plan['after'] and not [r for r in gone if r in plan['after']]
+
+
+@pytest.mark.parametrize('routes, over, option, value, words', [
+    ([entry(dest='10.20.0.0/16', gateway='192.0.2.254'), entry(dest='10.21.0.0/33', gateway='192.0.2.254')], {},
+     'routes[1].dest', '10.21.0.0/33', 'not a valid network prefix'),
+    ([entry(dest='10.20.0.0/16', gateway='192.0.2.254'), entry(dest='10.21.0.1/16', gateway='192.0.2.254')], {},
+     'routes[1].dest', '10.21.0.1/16', 'host bits'),
+    ([entry(dest='10.20.0.0/16', type='blackhole')] * 2 + [entry(dest='10.22.0.0/16', gateway='203.0.113.9')], {},
+     'routes[1].dest', '10.20.0.0/16', 'repeats routes[0]'),
+    ([entry(dest='10.20.0.0/16', type='blackhole'), entry(dest='10.22.0.0/16', gateway='203.0.113.9')], {},
+     'routes[1].gateway', '203.0.113.9', 'not on any subnet'),
+    ([entry(dest='10.22.0.0/16', nexthops=[{'gateway': '203.0.113.9', 'dev': None, 'weight': 1}])], {},
+     'routes[0].nexthops[0].gateway', '203.0.113.9', 'not on any subnet'),
+    ([entry(dest='2001:db8:1::/48', type='blackhole')], {'family': 'ipv4'},
+     'routes[0].dest', '2001:db8:1::/48', 'IPv6 value where IPv4'),
+    ([entry(dest='default', type='blackhole', family='ipv6')], {'family': 'ipv4'},
+     'routes[0].family', 'ipv6', 'differs from the module-level family'),
+    ([entry(dest='10.22.0.0/16', gateway='192.0.2.254', src='2001:db8:a::1')], {},
+     'routes[0].src', '2001:db8:a::1', 'IPv6'),
+    ([entry(dest='10.22.0.0/16', dev='nosuch0')], {}, 'routes[0].dev', 'nosuch0', 'not an interface'),
+    ([entry(dest='10.22.0.0/16')], {'purge_kernel_routes': True}, 'purge_kernel_routes', True, 'needs purge'),
+    ([entry(dest='10.22.0.0/16')], {'purge': True, 'state': 'absent'}, 'purge', True, 'state=present'),
+    ([], {'purge': True}, 'routes', [], 'set family'),
+])
+def test_list_bad_input_names_the_element(routes, over, option, value, words):
+    with pytest.raises(ValidationError) as err:
+        plan_route_list(list_params(routes, **over), T, namespace())
+    assert err.value.option == option
+    assert err.value.value == value
+    assert "option '%s'" % option in str(err.value)
+    assert words in str(err.value)
+
+
+def test_purge_refuses_to_remove_the_device_route_a_listed_gateway_needs():
+    link = in_table(dest='10.30.0.0/24', gateway=None, dev='eth1', scope='link')
+    entries = [entry(dest='10.11.0.0/16', type='blackhole'), entry(dest='10.31.0.0/16', gateway='10.30.0.1')]
+    with pytest.raises(ValidationError) as err:
+        plan_route_list(list_params(entries, purge=True), T, namespace([link]))
+    assert err.value.option == 'routes[1].gateway'
+    assert 'only through 10.30.0.0/24 dev eth1 scope link metric 0 table 100, which purge would remove' \
+        in str(err.value)
+    # listed too, or without purge, or onlink: fine
+    entries.append(entry(dest='10.30.0.0/24', dev='eth1'))
+    assert [op for op, dummy, dummy2 in plan_route_list(list_params(entries, purge=True), T,
+                                                        namespace([link]))['ops']] == ['add', 'add']
+    assert len(plan_route_list(list_params(entries[:2]), T, namespace([link]))['ops']) == 2
+    entries = [entry(dest='10.31.0.0/16', gateway='10.30.0.1', dev='eth1', onlink=True)]
+    assert [op for op, dummy, dummy2 in plan_route_list(list_params(entries, purge=True), T,
+                                                        namespace([link]))['ops']] == ['add', 'delete']
+
+
+def test_unknown_route_type_numbers_can_still_be_deleted():
+    kwargs = delete_request(in_table(type='11', gateway=None, dev=None), LINKS)
+    assert kwargs['type'] == 11
