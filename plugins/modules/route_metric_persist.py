@@ -16,7 +16,8 @@ description:
     Finds which backend configures O(device)
     (netplan, NetworkManager keyfiles, systemd-networkd, ifupdown) and sets the default-route metric there.
   - Edits are surgical, only the metric values (or one new line or section holding them) change; every other
-    line, setting and comment of the files stays byte for byte.
+    line, setting and comment of the files stays byte for byte, line endings included (a file with CRLF line
+    endings keeps them, and new lines get them too).
   - Standard library only; no backend tool is run.
 author:
   - linuxnet.plumbing developers (!UNKNOWN)
@@ -90,6 +91,7 @@ notes:
 
 import fnmatch
 import glob
+import io
 import ipaddress
 import os
 import re
@@ -152,23 +154,36 @@ def _eol(line):
 
 
 class Editor(object):
-    """Line replacements and insertions on a list of lines, applied at once."""
+    """Line replacements and insertions on a list of lines, applied at once.
+
+    The file's own line endings are kept: replaced lines keep theirs, new lines get the file's
+    (the first line ending found, LF when there is none)."""
 
     def __init__(self, text):
         self.lines = split_lines(text)
         self.eol = eol_of(self.lines)
         self.replace = {}
-        self.inserts = {}   # index -> lines inserted after line index (-1: at the top)
+        self.inserts = {}   # index -> [(depth, order, lines)] inserted after line index
         self.appends = []
 
     def set_line(self, index, content):
         self.replace[index] = content + _eol(self.lines[index])
 
-    def insert_after(self, index, contents):
-        self.inserts.setdefault(index, []).extend(contents)
+    def insert_after(self, index, contents, depth=0):
+        """Insert CONTENTS (lines without line ends) after line INDEX.
+
+        Several blocks can end on the same line (in YAML a mapping inside a sequence item inside a
+        device, say), so several insertions can share an anchor: the deepest one (largest DEPTH,
+        the indentation of the block it goes into) comes first, right after the anchor, so that it
+        stays inside its block; shallower ones follow it, and equal depths keep the calling order."""
+        group = self.inserts.setdefault(index, [])
+        group.append((-depth, len(group), list(contents)))
 
     def append(self, contents):
         self.appends.extend(contents)
+
+    def _inserted(self, index):
+        return [new for dummy, dummy2, contents in sorted(self.inserts.get(index, [])) for new in contents]
 
     def text(self):
         out = []
@@ -177,7 +192,7 @@ class Editor(object):
             if index in self.inserts and not line.endswith('\n'):
                 line += self.eol
             out.append(line)
-            for new in self.inserts.get(index, []):
+            for new in self._inserted(index):
                 out.append(new + self.eol)
         if self.appends:
             if out and not out[-1].endswith('\n'):
@@ -409,8 +424,11 @@ def edit_netplan(text, path, device, mac, families, metric):
                 key = 'dhcp%s-overrides' % short
                 overrides = node.get(key)
                 if overrides is None:
+                    # at the end of the device: after anything a later insertion adds to the
+                    # block that ends there too (see Editor.insert_after)
                     editor.insert_after(node.end, [' ' * node.col + key + ':',
-                                                   ' ' * (node.col + step) + 'route-metric: ' + value])
+                                                   ' ' * (node.col + step) + 'route-metric: ' + value],
+                                        depth=node.col)
                     edits.append('%s.%s.route-metric: (unset) -> %s' % (where, key, value))
                 elif overrides.child is None and overrides.raw_value:
                     raise PersistError('%s line %d: %s.%s is written in flow style; write it as a block mapping'
@@ -457,9 +475,10 @@ def _netplan_set(doc, editor, node, key, value, step, parent_entry, where, edits
         return
     if node is None:
         # 'key:' with nothing under it
-        editor.insert_after(parent_entry.line, [' ' * (parent_entry.col + step) + key + ': ' + value])
+        editor.insert_after(parent_entry.line, [' ' * (parent_entry.col + step) + key + ': ' + value],
+                            depth=parent_entry.col + step)
     else:
-        editor.insert_after(node.end, [' ' * node.col + key + ': ' + value])
+        editor.insert_after(node.end, [' ' * node.col + key + ': ' + value], depth=node.col)
     edits.append('%s.%s: (unset) -> %s' % (where, key, value))
 
 
@@ -781,7 +800,9 @@ def plan(root, device, mac, families, metric, backend='auto'):
         matched_here = False
         for path in lister(root):
             try:
-                with open(path) as handle:
+                # newline='': the text as it is on disk, CRLF line ends included (universal
+                # newlines would turn them into LF, and the write would keep that)
+                with io.open(path, 'r', newline='') as handle:
                     before = handle.read()
             except (IOError, OSError, UnicodeDecodeError) as exc:
                 result['notes'].append('%s: %s cannot be read: %s' % (name, path, exc))
@@ -807,7 +828,7 @@ def write_file(module, path, text):
     folder = os.path.dirname(path)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix='.route_metric.')
     try:
-        with os.fdopen(fd, 'w') as handle:
+        with io.open(fd, 'w', newline='') as handle:   # no newline translation: the lines' own ends
             handle.write(text)
         stat = os.stat(path)
         os.chmod(tmp, stat.st_mode & 0o7777)

@@ -19,6 +19,11 @@ description:
     and returns the plan (add the route with the new metric, then remove the old one).
   - Refuses a plan that would move the route to O(management_address) (the address Ansible's connection comes
     from) off the interface and gateway that carry it now.
+  - An address the kernel has no route to is a finding, not an error (the module only reads).
+    A O(gateway) without any route to it matches no interface, like a gateway that is not on a directly connected
+    subnet; O(missing) decides whether that fails (naming the option and the value) or is reported.
+    A O(management_address) without any route to it is reported in RV(management) (C(note), with no C(before)
+    and C(after)) and does not refuse the plan, since a path that does not exist cannot be moved.
 author:
   - linuxnet.plumbing developers (!UNKNOWN)
 extends_documentation_fragment:
@@ -32,7 +37,10 @@ options:
     description: Pick the interface by MAC address.
     type: str
   gateway:
-    description: Pick the interface through which this gateway is directly reachable.
+    description:
+      - Pick the interface through which this gateway is directly reachable.
+      - A gateway reachable only through another gateway, or not at all (no route), matches no interface
+        (see O(missing)).
     type: str
   families:
     description: The address families to plan for.
@@ -90,18 +98,27 @@ check_mode:
   type: bool
   sample: false
 management:
-  description: The management path before and after the change.
+  description:
+    - The management path before and after the change.
+    - C(note) explains a check that had nothing to compare, for example an address the kernel has no route to
+      (then C(before) and C(after) are left out).
   returned: always
   type: dict
   sample: {"address": "", "checked": false}
 '''
 
+import errno
 import ipaddress
 import re
 import socket
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import ModuleFailure, new_module, run_module
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netlink import Netlink
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import (
+    ModuleFailure,
+    netlink_error_text,
+    new_module,
+    run_module,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._netlink import Netlink, NetlinkError
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._routes import MAIN_TABLE, route_from_msg
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import (
     ValidationError,
@@ -110,6 +127,11 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation impo
 )
 
 METRIC_MAX = 4294967295
+# what `route get` answers when there is no usable route: no route at all, an unreachable, prohibit or
+# blackhole route
+NO_ROUTE_ERRNOS = (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EACCES, errno.EINVAL)
+RTN_UNICAST = 1
+RTN_NO_ROUTE_TYPES = {6: 'blackhole', 7: 'unreachable', 8: 'prohibit'}
 VARS = {'interface': 'route_metric_interface', 'mac': 'route_metric_mac', 'gateway': 'route_metric_gateway',
         'metric': 'route_metric_value', 'management_address': 'route_metric_management_address'}
 
@@ -156,6 +178,25 @@ def validate(params):
     if params.get('management_address'):
         parse_address(VARS['management_address'], params['management_address'])
     return key, value, metric, families
+
+
+def route_get(nl, address):
+    """The kernel's route lookup for ADDRESS (read-only).
+
+    -> (message, None), or (None, why) when the kernel has no usable route to it (that is a finding for the
+    caller to report, not a failure)."""
+    try:
+        msgs = nl.ipr.route('get', dst=address)
+    except NetlinkError as exc:
+        if getattr(exc, 'code', None) in NO_ROUTE_ERRNOS:
+            return None, "the kernel's route lookup answers %s" % netlink_error_text(exc)
+        raise
+    if not msgs:
+        return None, "the kernel's route lookup returns nothing"
+    kind = RTN_NO_ROUTE_TYPES.get(msgs[0]['type'])
+    if kind:
+        return None, "the kernel's route lookup finds a route of type %s" % kind
+    return msgs[0], None
 
 
 def plan_family(family, routes, dev, metric):
@@ -239,20 +280,22 @@ def body(module):
     with Netlink(params['netns']) as nl:
         links = nl.links()
         ifnames = dict((link['index'], link['name']) for link in links)
-        link = None
+        link, no_route = None, None
         if key == 'interface':
             link = [item for item in links if item['name'] == value]
         elif key == 'mac':
             link = [item for item in links if (item['mac'] or '').lower() == value]
         else:
-            msgs = nl.ipr.route('get', dst=value)
-            oif = msgs[0].get_attr('RTA_OIF') if msgs else None
-            direct = msgs and not msgs[0].get_attr('RTA_GATEWAY') and msgs[0]['type'] == 1
+            msg, no_route = route_get(nl, value)
+            oif = msg.get_attr('RTA_OIF') if msg is not None else None
+            direct = msg is not None and not msg.get_attr('RTA_GATEWAY') and msg['type'] == RTN_UNICAST
             link = [item for item in links if item['index'] == oif] if direct else []
         if not link:
             text = {'interface': 'no interface is named %r',
                     'mac': 'no interface has the MAC address %r',
                     'gateway': 'no interface has the gateway %r on a directly connected subnet'}[key] % value
+            if key == 'gateway' and no_route:
+                text += ': there is no route to it at all (%s)' % no_route
             if params['missing'] == 'fail':
                 raise ValidationError(VARS[key], params[key], 'matches no interface here: ' + text)
             return dict(changed=False, found=False, reason=text, check_mode=module.check_mode,
@@ -273,15 +316,22 @@ def body(module):
         if mgmt:
             addr = ipaddress.ip_address(mgmt)
             family = 'ipv%d' % addr.version
-            msgs = nl.ipr.route('get', dst=addr.compressed)
-            table = msgs[0].get_attr('RTA_TABLE') if msgs else None
-            if table is None and msgs:
-                table = msgs[0]['table']
-            if family in all_routes:
-                management = management_check(addr.compressed, table, all_routes[family], moves)
-            else:
+            if family not in all_routes:
                 management = {'address': mgmt, 'checked': True,
                               'note': '%s is not touched (route_metric_families is %s)' % (family, families)}
+            else:
+                msg, no_route = route_get(nl, addr.compressed)
+                if msg is None:
+                    # no path to move: nothing to refuse, but worth a look (a wrong address?)
+                    management = {'address': mgmt, 'checked': True,
+                                  'note': 'the management address %s (route_metric_management_address) has no route '
+                                          'here (%s); the change cannot move a path that does not exist'
+                                          % (addr.compressed, no_route)}
+                else:
+                    table = msg.get_attr('RTA_TABLE')
+                    if table is None:
+                        table = msg['table']
+                    management = management_check(addr.compressed, table, all_routes[family], moves)
     return dict(changed=False, found=True, check_mode=module.check_mode,
                 interface={'name': dev, 'index': link['index'], 'mac': link['mac']},
                 routes=routes, plan=moves, metric=metric, management=management)
