@@ -224,16 +224,18 @@ def check_delete_unambiguous(target, rules):
 
 
 def check_add_possible(new, rules):
-    """The kernel refuses (EEXIST) a rule when an existing rule matches the
-    request with the request's unset selectors taken as wildcards; say so
-    before changing anything."""
+    """Refuse a rule that an existing rule of the same priority matches with
+    the new rule's unset selectors taken as wildcards: the kernel refuses an
+    exact duplicate (EEXIST), and for a broader rule a later delete request
+    (which matches the same way) would remove the existing rule instead.
+    Said before changing anything."""
     for rule in rules:
         if _matches_delete_request(new, rule):
             raise ValidationError(
                 'priority', new['priority'],
-                'already holds the rule %s, which the kernel treats as the same rule as %s (it compares only '
-                'the selectors the new rule sets) and would refuse to add; use another priority'
-                % (describe(rule), describe(new)))
+                'already holds the rule %s; the kernel would refuse %s as a duplicate or, when deleting it later, '
+                'remove %s instead (a request matches only the selectors it sets); use another priority'
+                % (describe(rule), describe(new), describe(rule)))
 
 
 def plan_present(desired, rules):

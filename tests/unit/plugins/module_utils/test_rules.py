@@ -198,6 +198,8 @@ def test_plan_refuses_what_the_kernel_would_call_a_duplicate():
     with pytest.raises(ValidationError) as err:
         plan_present(want, defaults() + [narrower])
     assert err.value.option == 'priority' and err.value.value == 1020
+    # The broader rule would be added by the kernel, but deleting it later would take the narrower one.
+    assert 'when deleting it later, remove' in str(err.value) and 'fwmark 0x40' in str(err.value)
 
 
 def test_plan_without_priority_matches_any_and_picks_kernel_default():
