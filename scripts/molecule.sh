@@ -89,8 +89,13 @@ while :; do
   unset "running[$done_pid]"
   if [ $status -eq 0 ]; then passed=$((passed + 1)); else failed+=("$s"); fi
 done
+rm -f "$logs/molecule.digest"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "molecule: FAILED: ${failed[*]} ($passed passed; scenarios not started after the failure: $(( ${#ordered[@]} - next )))"
+  # What failed, short, for the end of `make test` (scripts/run-suites.sh).
+  failed_logs=()
+  for s in "${failed[@]}"; do failed_logs+=("$logs/molecule-$s.log"); done
+  scripts/failure-digest.sh "${failed_logs[@]}" >"$logs/molecule.digest"
   exit 1
 fi
 echo "molecule: $passed scenario(s) passed"

@@ -8,7 +8,11 @@
 # run one after the other here; their log is printed when they end. Molecule
 # waits on containers and the other suites on namespaces of this machine, so
 # the two lanes overlap well and `make test` stays far inside CI's time budget.
-# BACKGROUND_SUITES= (empty) runs everything in order.
+# BACKGROUND_SUITES= (empty) runs everything in order. The foreground suites'
+# output is kept in .build/logs/SUITE.log too. CI keeps only the end of this
+# output, so after the summary come the failed tasks of each failed suite
+# (SUITE.digest, written by the integration and molecule runners) or the end
+# of its log.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 # Plain output when captured by CI or a log file (molecule, ansible, ansible-lint honour it).
@@ -19,6 +23,7 @@ failed=()
 total_start=$SECONDS
 logs=.build/logs
 mkdir -p "$logs"
+rm -f "$logs"/*.digest
 
 banner() {
   echo
@@ -57,8 +62,8 @@ done
 for suite in "${foreground[@]}"; do
   banner "$suite"
   start=$SECONDS
-  make --no-print-directory "$suite" SKIP_SETUP=1
-  status=$?
+  make --no-print-directory "$suite" SKIP_SETUP=1 2>&1 | tee "$logs/$suite.log"
+  status=${PIPESTATUS[0]}
   record "$suite" $((SECONDS - start)) $status
   if [ $status -ne 0 ] && [ "${KEEP_GOING:-0}" != 1 ]; then
     break
@@ -77,6 +82,11 @@ done
 
 report
 if [ ${#failed[@]} -gt 0 ]; then
+  # CI shows the end of this output: what failed comes last, short.
+  for suite in "${failed[@]}"; do
+    echo "################ $suite: what failed (whole log above and in $logs/)"
+    if [ -f "$logs/$suite.digest" ]; then cat "$logs/$suite.digest"; else tail -n 20 "$logs/$suite.log"; fi
+  done
   echo "################ make test: FAILED in ${failed[*]}"
   exit 1
 fi
