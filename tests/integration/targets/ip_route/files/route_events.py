@@ -1,4 +1,6 @@
-#!/usr/bin/env python3
+# -*- coding: utf-8 -*-
+# Copyright: linuxnet.plumbing contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Print the IPv4 route events of the current network namespace, one a line.
 
     route_events.py --ready FILE --until PREFIX [--timeout SECONDS]
@@ -11,6 +13,10 @@ of the change is printed before the helper ends, however slowly it ran.
 Exits 0 after the sentinel, 3 when --timeout passes without it.
 Standard library only: the same script serves every interpreter under test.
 """
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
 
 import argparse
 import ipaddress
