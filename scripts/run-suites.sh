@@ -64,8 +64,8 @@ for suite in "${foreground[@]}"; do
   start=$SECONDS
   make --no-print-directory "$suite" SKIP_SETUP=1 2>&1 | tee "$logs/$suite.log"
   status=${PIPESTATUS[0]}
-  record "$suite" $((SECONDS - start)) $status
-  if [ $status -ne 0 ] && [ "${KEEP_GOING:-0}" != 1 ]; then
+  record "$suite" $((SECONDS - start)) "$status"
+  if [ "$status" -ne 0 ] && [ "${KEEP_GOING:-0}" != 1 ]; then
     break
   fi
 done
