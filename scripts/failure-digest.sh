@@ -15,7 +15,11 @@ for log in "$@"; do
     function close_result() { if (block != "") taskbuf = taskbuf (taskbuf != "" ? "\n" : "") block; block = "" }
     function close_task() { close_result(); if (taskbuf != "") kept[n++] = taskbuf; taskbuf = "" }
     /^TASK \[/ { close_task(); task = $0; origin = ""; inres = 0; next }
-    /^Origin: / { origin = $0; next }
+    /^Origin: / { origin = $0; if (errlines) errbuf = errbuf "\n" $0; next }
+    # An error outside a task result (a YAML error, a missing file): shown
+    # when no task failed.
+    /^(\[ERROR\]: |ERROR! )/ { if (errbuf == "") { errbuf = substr($0, 1, 300); errlines = 8 } next }
+    errlines > 0 { errlines--; if ($0 != "") errbuf = errbuf "\n" substr($0, 1, 300) }
     /^(fatal|failed): \[/ {
       close_result()
       block = (taskbuf == "" ? substr(task, 1, 200) (origin != "" ? "\n" origin : "") "\n" : "") substr($0, 1, 300)
@@ -24,6 +28,11 @@ for log in "$@"; do
     inres && /^ / { if (++lines <= 12) block = block "\n" substr($0, 1, 300); next }
     /^\.\.\.ignoring/ { block = ""; taskbuf = ""; inres = 0; next }
     { inres = 0 }
-    END { close_task(); for (i = (n > 3 ? n - 3 : 0); i < n; i++) print kept[i]; exit n == 0 }
+    END {
+      close_task()
+      for (i = (n > 3 ? n - 3 : 0); i < n; i++) print kept[i]
+      if (n == 0 && errbuf != "") { print errbuf; n = 1 }
+      exit n == 0
+    }
   ' "$log" || { echo "(no failed task in it; its last lines:)"; tail -n 8 "$log" | cut -c1-300; }
 done

@@ -13,6 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
+
 # local, main, default: the kernel's own tables are never touched.
 RESERVED_TABLES = frozenset([253, 254, 255])
 MAIN_TABLE = 254
@@ -160,8 +162,153 @@ def policy_routes_describe(fix):
     return '%s table %s: default via %s dev %s' % (fix['family'], fix['table'], fix['gateway'], fix['dev'])
 
 
+# --------------------------------------------------------------- management path
+# Does a planned default route move the management connection? The kernel
+# can only be asked about the routes it has, so the rule walk is simulated
+# for the connection's packets: locally generated (iif lo, no oif), source
+# the host's address of the connection, destination the controller, mark 0.
+# A selector the simulation does not model (uid range, ports, protocol, tos)
+# is assumed to match, so the answer errs towards "moved" (a refusal).
+
+def _address(text):
+    return ipaddress.ip_address(str(text).split('/')[0])
+
+
+def _network(family, dest):
+    if dest == 'default':
+        return ipaddress.ip_network('0.0.0.0/0' if family == 'ipv4' else '::/0')
+    return ipaddress.ip_network(dest, strict=False)
+
+
+def _fwmark_matches_zero(text):
+    mark, dummy, mask = str(text).partition('/')
+    mark = int(mark, 0)
+    mask = int(mask, 0) if mask else 0xFFFFFFFF
+    return (0 & mask) == mark
+
+
+def _rule_matches(rule, dst, src):
+    other = rule.get('other') or {}
+    if other.get('l3mdev'):
+        return False  # a VRF's lookup: the management socket is not in one
+    hit = True
+    if rule.get('src'):
+        hit = src is not None and src in ipaddress.ip_network(rule['src'], strict=False)
+    if hit and rule.get('dst'):
+        hit = dst in ipaddress.ip_network(rule['dst'], strict=False)
+    if hit and rule.get('iif'):
+        hit = rule['iif'] == 'lo'
+    if hit and rule.get('oif'):
+        hit = False  # only sockets bound to a device carry an oif
+    if hit and rule.get('fwmark'):
+        hit = _fwmark_matches_zero(rule['fwmark'])
+    return not hit if other.get('not') else hit
+
+
+def _table_lookup(family, routes, table, dst, suppress):
+    """The route of one table the kernel would pick for dst (longest prefix,
+    then lowest metric), or None."""
+    best = None
+    for route in routes:
+        if route.get('family') != family or route.get('table') != table:
+            continue
+        net = _network(family, route.get('dest'))
+        if dst not in net or (suppress is not None and net.prefixlen <= suppress):
+            continue
+        key = (-net.prefixlen, route.get('metric') or 0)
+        if best is None or key < best[0]:
+            best = (key, route)
+    return best[1] if best else None
+
+
+def _walk(family, rules, routes, dst, src):
+    """(rule priority, route) that decides the packet, or (None, None)."""
+    for rule in sorted((r for r in rules if r.get('family') == family), key=lambda r: r.get('priority') or 0):
+        if not _rule_matches(rule, dst, src):
+            continue
+        action = rule.get('action', 'lookup')
+        if action in ('blackhole', 'unreachable', 'prohibit'):
+            return rule.get('priority'), dict(type=action, dev=None, gateway=None, table=None)
+        if action != 'lookup' or rule.get('table') is None:
+            continue  # nop, goto: not modelled, the walk goes on
+        suppress = (rule.get('other') or {}).get('suppress_prefixlen')
+        route = _table_lookup(family, routes, int(rule['table']), dst, suppress)
+        if route is None or route.get('type') == 'throw':
+            continue
+        return rule.get('priority'), route
+    return None, None
+
+
+def _hop(route):
+    if route is None:
+        return None
+    hops = route.get('nexthops') or [dict(dev=route.get('dev'), gateway=route.get('gateway'))]
+    return dict(type=route.get('type') or 'unicast', table=route.get('table'),
+                hops=sorted('%s dev %s' % (h.get('gateway') or 'direct', h.get('dev')) for h in hops))
+
+
+def _describe_path(priority, route):
+    if route is None:
+        return 'no route'
+    hop = _hop(route)
+    where = ' or '.join(hop['hops']) if hop['type'] == 'unicast' else hop['type']
+    return '%s (table %s, rule %s)' % (where, hop['table'], priority)
+
+
+def _source_for(family, route, addresses):
+    """The address the kernel would pick for an unbound socket on route."""
+    if route is None:
+        return None
+    if route.get('src'):
+        return _address(route['src'])
+    devs = _route_devs(route)
+    for entry in addresses or []:
+        if entry.get('family') == family and entry.get('dev') in devs and entry.get('scope', 'global') == 'global':
+            return _address(entry['address'])
+    return None
+
+
+def policy_routes_management(fixes, rules, routes, addresses, address, source=''):
+    """What the planned default routes (fixes) do to the management connection
+    from `address` (the controller) to `source` (this host's address of the
+    connection; found from the current route when empty).
+
+    Returns dict(address, source, before, after (path descriptions), moved
+    (bool), by (the fixes that take the connection over), note).
+    """
+    result = dict(address=address, source=source or None, before=None, after=None, moved=False, by=[], note='')
+    if not address:
+        return result
+    dst = _address(address)
+    family = 'ipv%d' % dst.version
+    relevant = [f for f in fixes or [] if f.get('family') == family]
+    src = _address(source) if source else None
+    priority, before = _walk(family, rules or [], routes or [], dst, src)
+    if src is None:
+        src = _source_for(family, before, addresses)
+        priority, before = _walk(family, rules or [], routes or [], dst, src)
+        result['source'] = str(src) if src is not None else None
+    result['before'] = _describe_path(priority, before)
+    added = [dict(family=family, table=int(f['table']), dest='default', gateway=f['gateway'], dev=f['dev'],
+                  metric=0 if family == 'ipv4' else 1024, type='unicast') for f in relevant]
+    after_priority, after = _walk(family, rules or [], list(routes or []) + added, dst, src)
+    result['after'] = _describe_path(after_priority, after)
+    if before is None:
+        result['note'] = ('no route to the management address %s was found in the rules and tables; '
+                          'cannot tell whether a new default route would take it over' % address)
+        result['moved'] = bool(relevant)
+    else:
+        result['moved'] = _hop(before)['hops'] != _hop(after)['hops'] or _hop(before)['type'] != _hop(after)['type']
+    if result['moved'] and after is not None and after.get('dest') == 'default' and after in added:
+        result['by'] = [f for f in relevant if int(f['table']) == after['table']]
+    elif result['moved']:
+        result['by'] = relevant
+    return result
+
+
 class FilterModule(object):
     """policy_routes role filters."""
 
     def filters(self):
-        return {'policy_routes_plan': policy_routes_plan, 'policy_routes_describe': policy_routes_describe}
+        return {'policy_routes_plan': policy_routes_plan, 'policy_routes_describe': policy_routes_describe,
+                'policy_routes_management': policy_routes_management}
