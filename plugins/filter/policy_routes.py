@@ -171,7 +171,7 @@ def policy_routes_describe(fix):
 # is assumed to match, so the answer errs towards "moved" (a refusal).
 
 def _address(text):
-    return ipaddress.ip_address(str(text).split('/')[0])
+    return ipaddress.ip_address(str(text).split('/', 1)[0])
 
 
 def _network(family, dest):
