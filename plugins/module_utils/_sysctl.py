@@ -330,3 +330,163 @@ def read_lines(path):
         if getattr(exc, 'errno', None) == 2:
             return []
         raise
+
+
+# -- boot order of the sysctl.d files (systemd-sysctl, sysctl.d(5)) -----------
+
+# Highest priority first: a file name in an earlier directory masks the same
+# name in the later ones.
+SYSCTL_D_DIRS = ('etc/sysctl.d', 'run/sysctl.d', 'usr/local/lib/sysctl.d', 'usr/lib/sysctl.d', 'lib/sysctl.d')
+_ETC_SYSCTL_D = '/etc/sysctl.d'
+
+
+class Assignment(object):
+    """One ``KEY = VALUE`` line of a sysctl.d file."""
+
+    __slots__ = ('path', 'line', 'parts', 'assigned', 'value', 'rank')
+
+    def __init__(self, path, line, parts, assigned, value, rank=0):
+        self.path = path
+        self.line = line
+        self.parts = parts
+        self.assigned = assigned
+        self.value = value
+        self.rank = rank
+
+    @property
+    def is_glob(self):
+        return any(_is_glob(p) for p in self.parts)
+
+    def __repr__(self):
+        return 'Assignment(%r, %d, %r = %r)' % (self.path, self.line, self.assigned, self.value)
+
+
+def sysctl_d_root(persist_file):
+    """ROOT when PERSIST_FILE is ROOT/etc/sysctl.d/NAME ('' for the real
+    /etc/sysctl.d), else None (a file systemd-sysctl does not read the way
+    /etc/sysctl.d is read: no boot-order scan)."""
+    directory = os.path.dirname(os.path.normpath(persist_file))
+    if directory == _ETC_SYSCTL_D:
+        return ''
+    if directory.endswith(_ETC_SYSCTL_D):
+        return directory[:-len(_ETC_SYSCTL_D)]
+    return None
+
+
+def sysctl_d_files(root, extra=None):
+    """The sysctl.d files systemd-sysctl reads below ROOT, in the order it
+    applies them: ``*.conf`` of every directory of SYSCTL_D_DIRS, a name in
+    an earlier directory masking the same name in the later ones, then sorted
+    by file name. Hidden files and directories are left out; symlinks count
+    as the file they name (a link to /dev/null masks). EXTRA (a path in
+    ROOT/etc/sysctl.d, the file about to be written) is included whether or
+    not it exists yet."""
+    base = root.rstrip('/')
+    chosen = {}
+    if extra is not None:
+        chosen[os.path.basename(extra)] = os.path.normpath(extra)
+    for sub in SYSCTL_D_DIRS:
+        directory = '%s/%s' % (base, sub)
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        for name in names:
+            if name in chosen or name.startswith('.') or not name.endswith('.conf'):
+                continue
+            path = os.path.join(directory, name)
+            if os.path.isdir(path):
+                continue
+            chosen[name] = path
+    return [chosen[name] for name in sorted(chosen)]
+
+
+def parse_assignments(path, lines, rank=0):
+    """The assignment lines of one file, in order (one pass; comments, blank
+    and unparsable lines skipped; a leading '-' only silences errors)."""
+    found = []
+    for number, line in enumerate(lines, 1):
+        parts = _line_key(line)
+        if parts is None:
+            continue
+        name = line.split('=', 1)[0].strip()
+        if name.startswith('-'):
+            name = name[1:].strip()
+        found.append(Assignment(path, number, parts, name, _line_value(line), rank))
+    return found
+
+
+def _read_quietly(path):
+    """Lines of a sysctl.d file; [] when it cannot be read (a broken link,
+    a file systemd-sysctl would skip with an error)."""
+    try:
+        return read_lines(path)
+    except (IOError, OSError):
+        return []
+
+
+def boot_assignments(root, persist_file, persist_lines):
+    """Every assignment systemd-sysctl would read below ROOT, in boot order,
+    with PERSIST_LINES standing in for the content of PERSIST_FILE."""
+    persist = os.path.normpath(persist_file)
+    found = []
+    for rank, path in enumerate(sysctl_d_files(root, extra=persist)):
+        lines = persist_lines if path == persist else _read_quietly(path)
+        found.extend(parse_assignments(path, lines, rank))
+    return found
+
+
+def glob_matches(pattern, parts):
+    """True when the explicit key PARTS matches the glob key PATTERN, segment
+    by segment."""
+    return len(pattern) == len(parts) and all(fnmatch.fnmatchcase(p, g) for p, g in zip(parts, pattern))
+
+
+def find_boot_overrides(root, persist_file, persist_lines, keys, value):
+    """The assignments of the other sysctl.d files below ROOT that give a key
+    of KEYS (persisted with VALUE in PERSIST_FILE, whose new content is
+    PERSIST_LINES) another value at boot, as systemd-sysctl merges them:
+
+    * an explicit key: its last assignment, when that is in a file sorting
+      after PERSIST_FILE and has another value;
+    * a glob: for each explicit key it matches, set in any file (explicit
+      beats glob whatever the order), the key's last assignment when it has
+      another value -- PERSIST_FILE included, where an explicit line written
+      for another value (an earlier pin) beats the glob just the same; and
+      the last assignment of the same pattern when it is in a later file
+      with another value. Explicit keys that are themselves in KEYS are left
+      to the first rule.
+
+    Another glob that overlaps the pattern is not looked at.
+    Returns a list of dicts: key (persist form), file, line, assigned, value.
+    """
+    persist = os.path.normpath(persist_file)
+    last = {}
+    for item in boot_assignments(root, persist, persist_lines):
+        last[item.parts] = item
+    explicit = set(k.parts for k in keys if not k.is_glob)
+    found = []
+    for key in keys:
+        if key.is_glob:
+            candidates = [a for a in last.values()
+                          if not a.is_glob and a.parts not in explicit and glob_matches(key.parts, a.parts)]
+            if key.parts in last:
+                candidates.append(last[key.parts])
+        else:
+            candidates = [last[key.parts]] if key.parts in last else []
+        for item in sorted(candidates, key=lambda a: (a.rank, a.line)):
+            # The task's own lines for KEY carry VALUE: only other lines differ.
+            if same_value(item.value, value):
+                continue
+            found.append({'key': key.persist_form, 'file': item.path, 'line': item.line,
+                          'assigned': item.assigned, 'value': item.value})
+    return found
+
+
+def boot_overrides(persist_file, persist_lines, keys, value):
+    """find_boot_overrides() below the root PERSIST_FILE's directory implies,
+    or [] when it is not in an etc/sysctl.d directory (no scan)."""
+    root = sysctl_d_root(persist_file)
+    if root is None:
+        return []
+    return find_boot_overrides(root, persist_file, persist_lines, keys, value)

@@ -84,6 +84,10 @@ options:
         C(net.ipv4.conf.*.rp_filter) itself; the files are applied in file-name order and the last assignment
         wins. Note that systemd-sysctl lets an explicit key (C(net.ipv4.conf.eth0.rp_filter)) override a glob in
         any file, and that C(/etc/sysctl.conf) (C(99-sysctl.conf)) is read after this file.
+      - When the file is in an C(etc/sysctl.d) directory (C(/etc/sysctl.d), or C(ROOT/etc/sysctl.d) below another
+        root), O(persist=true) also reads the other sysctl.d files of that root as systemd-sysctl does at boot and
+        reports in RV(boot_overrides) the lines that would override this task's keys. A file elsewhere is not read
+        at boot from that place, so no such scan is done for it (RV(boot_overrides) is empty).
     type: path
     default: /etc/sysctl.d/99-linuxnet.conf
 notes:
@@ -169,6 +173,29 @@ persist_file:
   returned: when O(persist=true) or O(state=absent)
   type: str
   sample: /etc/sysctl.d/99-linuxnet.conf
+boot_overrides:
+  description:
+    - For O(persist=true), the lines of the other sysctl.d files that would give a persisted key another value at
+      boot, as systemd-sysctl merges C(ROOT/etc/sysctl.d), C(ROOT/run/sysctl.d), C(ROOT/usr/local/lib/sysctl.d),
+      C(ROOT/usr/lib/sysctl.d) and C(ROOT/lib/sysctl.d) (a file name in an earlier directory masks the same name in
+      the later ones; all files are applied in file-name order; the last assignment of a key wins; an explicit key
+      set in any file beats a glob). O(persist_file) counts with its new content (in check mode, the predicted one).
+    - For an explicit key, the assignment in a file sorting after O(persist_file) that wins with another value.
+      For a glob, each explicit key it matches whose winning assignment (in any file, O(persist_file) included)
+      has another value, and the same pattern assigned another value in a later file. A different glob that overlaps
+      the pattern is not looked at.
+    - Empty when nothing overrides, and when O(persist_file) is not in an C(etc/sysctl.d) directory (not scanned).
+    - C(key) is this task's key in the form written to the file, C(file) and C(line) (from 1) locate the other
+      assignment, C(assigned) is its key as written there (without a leading C(-)), C(value) its value, normalised.
+  returned: when O(persist=true) and O(state=present)
+  type: list
+  elements: dict
+  sample:
+    - key: net.ipv4.conf.*.rp_filter
+      file: /etc/sysctl.d/10-strict.conf
+      line: 3
+      assigned: net.ipv4.conf.eth1.rp_filter
+      value: "1"
 actions:
   description: One line per change made (or, in check mode, that would be made).
   returned: always
@@ -304,6 +331,7 @@ def body(module):
         values = dict((k, {'before': before[k], 'after': after[k]}) for k in before)
 
     persisted = None
+    overrides = None
     if touches_file:
         path = params['persist_file']
         lines = _sysctl.read_lines(path)
@@ -317,6 +345,9 @@ def body(module):
                         dict((k, v['after']) for k, v in persisted.items()))
         if new_lines != lines:
             tracker.add('%s %s' % ('update' if os.path.exists(path) else 'create', path), _write_file, module, path, new_lines)
+        if params['state'] == 'present':
+            # The file's new content (predicted in check mode) in the boot order.
+            overrides = _sysctl.boot_overrides(path, new_lines, keys, value)
 
     try:
         tracker.apply(module.check_mode)
@@ -338,6 +369,8 @@ def body(module):
     extra = dict(values=values, unmatched=unmatched)
     if touches_file:
         extra.update(persisted=persisted, persist_file=params['persist_file'])
+    if overrides is not None:
+        extra['boot_overrides'] = overrides
     return tracker.result(**extra)
 
 
