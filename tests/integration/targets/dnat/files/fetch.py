@@ -17,7 +17,7 @@ OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a
 answers = []
 for _ in range(COUNT):
     try:
-        with OPENER.open(URL, timeout=2) as reply:
+        with OPENER.open(URL, timeout=3) as reply:
             answers.append(reply.read().decode('ascii').strip())
     except Exception as exc:  # pylint: disable=broad-except
         answers.append('error: %s' % exc)
