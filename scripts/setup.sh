@@ -11,6 +11,7 @@ kind=${1:?usage: scripts/setup.sh runtime|test}
 runtime_packages=(
   python3 python3-venv iproute2 nftables python3-pyroute2
   dnsmasq-base procps iputils-ping wireguard-go wireguard-tools
+  radvd isc-dhcp-client
   git make ca-certificates
 )
 test_packages=(podman runc mmdebstrap shellcheck)
