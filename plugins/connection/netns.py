@@ -122,8 +122,6 @@ EXAMPLES = r'''
       delegate_to: ns1
 '''
 
-import ctypes
-import ctypes.util
 import os
 import subprocess
 import sys
@@ -134,20 +132,22 @@ from ansible.module_utils.common.text.converters import to_bytes, to_native, to_
 from ansible.plugins.connection.local import Connection as LocalConnection
 from ansible.utils.display import Display
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import (
+    CLONE_NEWNS,
     NETNS_ETC_DIR,
+    libc,
+    libc_call,
     netns_exists,
     netns_path,
+    setns,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
     ValidationError,
     check_netns_name,
 )
 
 display = Display()
 
-CLONE_NEWNS = 0x00020000
-CLONE_NEWNET = 0x40000000
 MS_RDONLY = 0x1
 MS_BIND = 0x1000
 MS_REC = 0x4000
@@ -164,16 +164,6 @@ COPY_FILE = (
     "shutil.copyfileobj(fsrc, fdst)\n"
     "fdst.flush()\n"
 )
-
-
-def _load_libc():
-    return ctypes.CDLL(ctypes.util.find_library('c') or None, use_errno=True)
-
-
-def _check(ret, what):
-    if ret != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, '%s: %s' % (what, os.strerror(err)))
 
 
 def bind_plan(name, etc_dir=NETNS_ETC_DIR, target_dir='/etc'):
@@ -194,7 +184,7 @@ def bind_plan(name, etc_dir=NETNS_ETC_DIR, target_dir='/etc'):
     return binds, skipped
 
 
-def make_enter(libc, name, binds, errfd):
+def make_enter(name, binds, errfd):
     """The preexec_fn that puts the child into namespace NAME like `ip netns exec`.
 
     It runs in the forked child before exec: setns(2) into the named network
@@ -203,6 +193,7 @@ def make_enter(libc, name, binds, errfd):
     /etc/netns/NAME entries bound over /etc. Errors are written to ERRFD so the
     parent can report them (subprocess only says that preexec_fn failed).
     """
+    libc()  # loaded here, in the parent: the child must not dlopen between fork and exec
     b_path = to_bytes(netns_path(name), errors='surrogate_or_strict')
     b_name = to_bytes(name, errors='surrogate_or_strict')
     b_binds = [(to_bytes(s, errors='surrogate_or_strict'), to_bytes(t, errors='surrogate_or_strict')) for s, t in binds]
@@ -211,22 +202,22 @@ def make_enter(libc, name, binds, errfd):
         try:
             fd = os.open(b_path, os.O_RDONLY)
             try:
-                _check(libc.setns(fd, CLONE_NEWNET), 'setns(%s)' % netns_path(name))
+                setns(fd, what='setns(%s)' % netns_path(name))
             finally:
                 os.close(fd)
-            _check(libc.unshare(CLONE_NEWNS), 'unshare(CLONE_NEWNS)')
-            _check(libc.mount(b'none', b'/', None, MS_REC | MS_SLAVE, None), 'make / a recursive slave mount')
+            libc_call('unshare', CLONE_NEWNS, what='unshare(CLONE_NEWNS)')
+            libc_call('mount', b'none', b'/', None, MS_REC | MS_SLAVE, None, what='make / a recursive slave mount')
             flags = 0
             try:
                 if os.statvfs(b'/sys').f_flag & os.ST_RDONLY:
                     flags = MS_RDONLY
             except OSError:
                 pass
-            libc.umount2(b'/sys', MNT_DETACH)  # may not be mounted at all; the mount below decides
-            _check(libc.mount(b_name, b'/sys', b'sysfs', flags, None), 'mount sysfs on /sys')
+            libc().umount2(b'/sys', MNT_DETACH)  # may not be mounted at all; the mount below decides
+            libc_call('mount', b_name, b'/sys', b'sysfs', flags, None, what='mount sysfs on /sys')
             for source, target in b_binds:
-                _check(libc.mount(source, target, b'none', MS_BIND, None),
-                       'bind %s over %s' % (to_native(source), to_native(target)))
+                libc_call('mount', source, target, b'none', MS_BIND, None,
+                          what='bind %s over %s' % (to_native(source), to_native(target)))
         except OSError as exc:
             os.write(errfd, to_bytes(exc.strerror or str(exc), errors='surrogate_or_replace'))
             raise
@@ -241,7 +232,6 @@ class Connection(LocalConnection):
 
     def __init__(self, *args, **kwargs):
         super(Connection, self).__init__(*args, **kwargs)
-        self._libc = None
         self.netns = None
 
     def _netns_name(self):
@@ -263,8 +253,6 @@ class Connection(LocalConnection):
                 raise AnsibleConnectionFailure(
                     "linuxnet.plumbing.netns connection: network namespace '%s' does not exist on this machine "
                     "(nothing mounted at %s); create it with linuxnet.plumbing.netns" % (name, netns_path(name)))
-            if self._libc is None:
-                self._libc = _load_libc()
             self.netns = name
         return super(Connection, self)._connect()
 
@@ -288,7 +276,7 @@ class Connection(LocalConnection):
                     stdin=stdin,
                     stdout=stdout,
                     stderr=subprocess.PIPE,
-                    preexec_fn=make_enter(self._libc, self.netns, binds, write_end),
+                    preexec_fn=make_enter(self.netns, binds, write_end),
                 )
             except subprocess.SubprocessError:
                 os.close(write_end)

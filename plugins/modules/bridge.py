@@ -180,15 +180,15 @@ diff:
         addresses: [10.100.0.1/24]
 '''
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._addresses import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.addresses import (
     current_addresses,
     desired_addresses,
     plan_addresses,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import new_module, run_module
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._diff import DifferenceTracker
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netlink import Netlink
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import new_module, run_module
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import Netlink
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
     ValidationError,
     check_ifname,
 )
@@ -206,11 +206,11 @@ def _index(nl, name):
 
 
 def _create(nl, name):
-    nl.ipr.link('add', ifname=name, kind='bridge')
+    nl.add_link(ifname=name, kind='bridge')
 
 
 def _set_stp(nl, name, on):
-    nl.ipr.link('set', index=_index(nl, name), kind='bridge', br_stp_state=1 if on else 0)
+    nl.set_link(_index(nl, name), kind='bridge', br_stp_state=1 if on else 0)
 
 
 def _set_master(nl, port, bridge):

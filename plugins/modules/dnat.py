@@ -255,18 +255,18 @@ diff:
     after: {rules: ["prerouting: ip daddr 10.0.0.25 tcp dport 3000 counter dnat ip to 192.168.0.2:3000  # lnp:dnat:web:0"]}
 '''
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import new_module, run_module
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._diff import DifferenceTracker
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import entered
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._nft import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import new_module, run_module
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import entered
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.nftables import (
     Nft,
     RuleSpec,
     check_name,
     plan_rule_set,
     require_nft,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _dnat
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _sysctl
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import dnat as _dnat
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system import sysctl as _sysctl
 
 KIND = 'dnat'
 

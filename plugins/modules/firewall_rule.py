@@ -154,9 +154,9 @@ options:
     default: present
 notes:
   - Reading logged packets of O(log_group) inside a namespace. The collection ships a small listener,
-    C(plugins/module_utils/_nflog.py) (pure Python, standard library only). Run it with
-    C(python3 _nflog.py --netns NS --group N --output FILE --pidfile PIDFILE --daemon) (it returns once it
-    listens) and stop it with C(python3 _nflog.py --stop --pidfile PIDFILE); on a managed host, run it through
+    C(playbooks/files/nflog_reader.py) (pure Python, standard library only). Run it with
+    C(python3 nflog_reader.py --netns NS --group N --output FILE --pidfile PIDFILE --daemon) (it returns once it
+    listens) and stop it with C(python3 nflog_reader.py --stop --pidfile PIDFILE); on a managed host, run it through
     M(ansible.builtin.script). Each packet becomes one line in the kernel log's format,
     C(PREFIX IN=.. OUT=.. SRC=.. DST=.. PROTO=TCP SPT=.. DPT=..) (one JSON object per line with C(--format json)).
   - In the initial namespace, logging without O(log_group) writes to the kernel log as usual.
@@ -275,19 +275,19 @@ diff:
       policy: {input: drop}
 '''
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import (
     ModuleFailure,
     new_module,
     run_module,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._diff import DifferenceTracker
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._firewall import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.firewall import (
     check_position,
     desired_rule,
     rule_options_given,
     rule_specs,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._nft import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.nftables import (
     NFT_MISSING,
     Nft,
     NftError,
@@ -298,7 +298,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._nft import (
     render_rule,
     rule_hash,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
 KIND = 'firewall_rule'
 

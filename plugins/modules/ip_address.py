@@ -147,14 +147,14 @@ diff:
       sample: {'dev': 'veth0', 'addresses': ['2001:db8:10::10/64', 'fe80::1c2d:3eff:fe4f:5a6b/64']}
 '''
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._addresses import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.addresses import (
     desired_addresses,
     plan_addresses,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import new_module, run_module
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._diff import DifferenceTracker
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netlink import Netlink
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import new_module, run_module
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import Netlink
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
     ValidationError,
     check_ifname,
 )

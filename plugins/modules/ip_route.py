@@ -426,15 +426,15 @@ removed:
 
 import socket
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import (
     ModuleFailure,
     netlink_error_text,
     new_module,
     run_module,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._diff import DifferenceTracker
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netlink import Netlink, NetlinkError
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._routes import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import Netlink, NetlinkError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import (
     Namespace,
     check_list_options,
     delete_request,
@@ -450,7 +450,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._routes import (
     route_matches,
     route_request,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._rt_tables import RtTables
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.rt_tables import RtTables
 
 # The options that describe one route: the module's own (one route per call)
 # and the suboptions of each element of `routes` (many routes in one call).
@@ -499,7 +499,7 @@ def read_namespace(nl, versions, name):
     addresses = [a for a in nl.addresses() if a['family'] in versions]
     routes = []
     for version in sorted(versions):
-        for msg in nl.ipr.get_routes(family=socket.AF_INET if version == 4 else socket.AF_INET6):
+        for msg in nl.route_msgs(socket.AF_INET if version == 4 else socket.AF_INET6):
             route = route_from_msg(msg, ifnames)
             if route is not None:
                 routes.append(route)
@@ -509,9 +509,9 @@ def read_namespace(nl, versions, name):
 def run_op(nl, op, route, links, description):
     try:
         if op == 'delete':
-            nl.ipr.route('del', **delete_request(route, links))
+            nl.change_route('del', **delete_request(route, links))
         else:
-            nl.ipr.route(op, **route_request(route, links))
+            nl.change_route(op, **route_request(route, links))
     except NetlinkError as exc:
         raise ModuleFailure('%s: the kernel refused it: %s' % (description, netlink_error_text(exc)))
 

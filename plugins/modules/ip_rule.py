@@ -179,16 +179,16 @@ diff:
 
 import socket
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import (
     ModuleFailure,
     netlink_error_text,
     new_module,
     run_module,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._diff import DifferenceTracker
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netlink import Netlink, NetlinkError
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._rt_tables import RtTables
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._rules import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import Netlink, NetlinkError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.rt_tables import RtTables
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.rules import (
     describe,
     desired_rule,
     plan_absent,
@@ -214,12 +214,12 @@ ARGUMENT_SPEC = dict(
 
 def read_rules(nl, family):
     fam = socket.AF_INET if family == 'ipv4' else socket.AF_INET6
-    return [rule_from_msg(msg) for msg in nl.ipr.get_rules(family=fam)]
+    return [rule_from_msg(msg) for msg in nl.rule_msgs(fam)]
 
 
 def run_op(nl, op, rule, description):
     try:
-        nl.ipr.rule('add' if op == 'add' else 'del', **rule_request(rule))
+        nl.change_rule('add' if op == 'add' else 'del', **rule_request(rule))
     except NetlinkError as exc:
         raise ModuleFailure('%s: the kernel refused it: %s' % (description, netlink_error_text(exc)))
 

@@ -259,13 +259,13 @@ diff:
 
 import copy
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import (
     ModuleFailure,
     new_module,
     run_module,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._diff import DifferenceTracker
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._linkkinds import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.links import (
     KINDS,
     SPEC_KEYS,
     change_kwargs,
@@ -277,15 +277,14 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._linkkinds impor
     describe_differences,
     describe_kind,
     desired_spec,
-    kernel_supports,
     unsupported_message,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netlink import (
-    IPRoute,
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import (
+    kernel_supports,
     Netlink,
     NetlinkError,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
     ValidationError,
     check_ifname,
 )
@@ -369,7 +368,7 @@ class Plan(object):
         return self.by_name[value]['index']
 
     def check_kind_supported(self):
-        supported, detail = kernel_supports(self.kind, IPRoute, NetlinkError)
+        supported, detail = kernel_supports(self.kind)
         if supported is False:
             raise ValidationError('kind', self.kind, unsupported_message(self.kind, detail))
 
@@ -483,7 +482,7 @@ class Plan(object):
 
     def _create(self, kwargs):
         try:
-            self.nl.ipr.link('add', **kwargs)
+            self.nl.add_link(**kwargs)
         except NetlinkError as exc:
             if getattr(exc, 'code', None) == 95:  # EOPNOTSUPP: the kind is unknown after all
                 raise ValidationError('kind', self.kind, unsupported_message(self.kind, 'the kernel answered "Operation not supported"'))

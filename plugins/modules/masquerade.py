@@ -157,12 +157,12 @@ diff:
     after: {rules: ['postrouting: oifname "uplink0" ip saddr 10.0.0.0/24 counter masquerade  # lnp:masquerade:lan:0']}
 '''
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import new_module, run_module
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._diff import DifferenceTracker
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import entered
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError, parse_prefix
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _nft
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _sysctl
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import new_module, run_module
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import entered
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError, parse_prefix
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import nftables as _nft
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system import sysctl as _sysctl
 
 KIND = 'masquerade'
 FORWARDING_KEYS = ('net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding')

@@ -170,16 +170,16 @@ namespaces:
   sample: [{name: "", inode: 4026531840, current: true}, {name: ns1, inode: 4026532301, current: false}]
 '''
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import new_module, run_module
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._facts import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import new_module, run_module
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.facts import (
     CURRENT,
     DEFAULT_GATHER,
     DEFAULT_SYSCTLS,
     Gatherer,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import netns_exists, netns_path
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._sysctl import parse_key
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import netns_exists, netns_path
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.sysctl import parse_key
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
 SECTIONS = ['namespaces', 'links', 'addresses', 'routes', 'rules', 'sysctls', 'nftables']
 

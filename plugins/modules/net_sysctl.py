@@ -214,15 +214,15 @@ diff:
 import os
 import tempfile
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import (
     ModuleFailure,
     new_module,
     run_module,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._diff import DifferenceTracker
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import entered
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _sysctl
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import entered
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system import sysctl as _sysctl
 
 
 def _validate(module):

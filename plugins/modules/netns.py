@@ -117,17 +117,17 @@ diff:
 import errno
 import os
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import new_module, run_module
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._diff import DifferenceTracker
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netlink import Netlink, NetlinkError
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import new_module, run_module
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import Netlink, NetlinkError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import (
     create_netns,
     netns_exists,
     netns_path,
     remove_netns,
     resolv_conf_path,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
     check_netns_name,
     parse_address,
     ValidationError,

@@ -535,12 +535,12 @@ body_truncated:
   sample: false
 '''
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import (
     ModuleFailure,
     new_module,
     run_module,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._probe import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.probe import (
     ProbeError,
     ProbeOptions,
     check_expect,

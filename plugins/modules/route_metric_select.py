@@ -112,15 +112,15 @@ import ipaddress
 import re
 import socket
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import (
     ModuleFailure,
     netlink_error_text,
     new_module,
     run_module,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netlink import Netlink, NetlinkError
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._routes import MAIN_TABLE, route_from_msg
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import Netlink, NetlinkError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import MAIN_TABLE, route_from_msg
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
     ValidationError,
     check_ifname,
     parse_address,
@@ -186,7 +186,7 @@ def route_get(nl, address):
     -> (message, None), or (None, why) when the kernel has no usable route to it (that is a finding for the
     caller to report, not a failure)."""
     try:
-        msgs = nl.ipr.route('get', dst=address)
+        msgs = nl.route_lookup(address)
     except NetlinkError as exc:
         if getattr(exc, 'code', None) in NO_ROUTE_ERRNOS:
             return None, "the kernel's route lookup answers %s" % netlink_error_text(exc)
@@ -305,7 +305,7 @@ def body(module):
         routes, moves, all_routes = {}, [], {}
         for family in families:
             fam = socket.AF_INET if family == 'ipv4' else socket.AF_INET6
-            canon = [r for r in (route_from_msg(m, ifnames) for m in nl.ipr.get_routes(family=fam)) if r]
+            canon = [r for r in (route_from_msg(m, ifnames) for m in nl.route_msgs(fam)) if r]
             main = [r for r in canon if r['table'] == MAIN_TABLE]
             all_routes[family] = main
             defaults = [r for r in main if r['dest'] == 'default']

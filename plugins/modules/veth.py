@@ -118,12 +118,12 @@ diff:
   type: dict
 '''
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._addresses import desired_addresses, plan_addresses
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import ModuleFailure, new_module, run_module
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._diff import DifferenceTracker
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netlink import Netlink, close_fd, netns_fd
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import NamespaceError, netns_exists
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.addresses import desired_addresses, plan_addresses
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import ModuleFailure, new_module, run_module
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import Netlink, close_fd, netns_fd
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import NamespaceError, netns_exists
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
     check_ifname,
     check_netns_name,
     check_range,
@@ -183,7 +183,7 @@ def create_pair(nl_a, name, peer, peer_netns, same_ns):
         fd = netns_fd(peer_netns)
         peer_spec['net_ns_fd'] = fd
     try:
-        nl_a.ipr.link('add', ifname=name, kind='veth', peer=peer_spec)
+        nl_a.add_link(ifname=name, kind='veth', peer=peer_spec)
     finally:
         close_fd(fd)
 

@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._diff import DifferenceTracker, sorted_unique
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker, sorted_unique
 
 
 def test_no_actions_means_unchanged_even_with_comparisons():

@@ -18,8 +18,8 @@ try:
 except ImportError:  # plain pytest from the checkout: collections/ holds the link
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'collections'))
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _dnat  # noqa: E402
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError  # noqa: E402
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import dnat as _dnat  # noqa: E402
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError  # noqa: E402
 
 
 def params(**kwargs):

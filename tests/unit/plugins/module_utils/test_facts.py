@@ -16,8 +16,9 @@ try:
 except ImportError:  # plain pytest from the checkout: collections/ holds the link
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'collections'))
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _facts  # noqa: E402
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._routes import ROUTE_FIELDS  # noqa: E402
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import facts as _facts  # noqa: E402
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system import netlink  # noqa: E402
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import ROUTE_FIELDS  # noqa: E402
 
 
 class Msg(dict):
@@ -121,21 +122,21 @@ def _nlmsg(kind, seq, payload):
 
 def _nsid_reply(seq, nsid):
     import struct
-    return _nlmsg(_facts.RTM_NEWNSID, seq, struct.pack('=B3x', 0) + struct.pack('=HHi', 8, _facts.NETNSA_NSID, nsid))
+    return _nlmsg(netlink.RTM_NEWNSID, seq, struct.pack('=B3x', 0) + struct.pack('=HHi', 8, netlink.NETNSA_NSID, nsid))
 
 
 def test_get_nsid_request_and_reply():
     import struct
     sock = FakeSocket([_nsid_reply(7, 3)])
-    assert _facts.get_nsid(sock, 42, seq=7) == 3
+    assert netlink.get_nsid(sock, 42, seq=7) == 3
     length, kind, flags, seq, dummy = struct.unpack_from('=IHHII', sock.sent[0])
-    assert (length, kind, flags, seq) == (len(sock.sent[0]), _facts.RTM_GETNSID, 1, 7)
-    assert struct.unpack_from('=HHI', sock.sent[0], 20) == (8, _facts.NETNSA_FD, 42)
+    assert (length, kind, flags, seq) == (len(sock.sent[0]), netlink.RTM_GETNSID, 1, 7)
+    assert struct.unpack_from('=HHI', sock.sent[0], 20) == (8, netlink.NETNSA_FD, 42)
 
 
 def test_get_nsid_not_assigned_error_and_stale_replies():
-    assert _facts.get_nsid(FakeSocket([_nsid_reply(1, -1)]), 5, seq=1) is None
-    error = _nlmsg(_facts.NLMSG_ERROR, 2, b'\xea\xff\xff\xff' + b'\0' * 16)
-    assert _facts.get_nsid(FakeSocket([error]), 5, seq=2) is None
+    assert netlink.get_nsid(FakeSocket([_nsid_reply(1, -1)]), 5, seq=1) is None
+    error = _nlmsg(netlink.NLMSG_ERROR, 2, b'\xea\xff\xff\xff' + b'\0' * 16)
+    assert netlink.get_nsid(FakeSocket([error]), 5, seq=2) is None
     # a reply to an older request is skipped
-    assert _facts.get_nsid(FakeSocket([_nsid_reply(1, 9) + _nsid_reply(3, 4)]), 5, seq=3) == 4
+    assert netlink.get_nsid(FakeSocket([_nsid_reply(1, 9) + _nsid_reply(3, 4)]), 5, seq=3) == 4

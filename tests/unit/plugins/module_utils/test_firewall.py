@@ -9,8 +9,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _firewall as fw
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import firewall as fw
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
 
 def params(**kwargs):

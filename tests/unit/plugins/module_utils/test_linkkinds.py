@@ -8,12 +8,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import errno
 
 import pytest
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _linkkinds as lk
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan import links as lk
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system import netlink
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
 
 def params(**kwargs):
@@ -232,7 +234,7 @@ def test_bond_modes_match_kernel_numbers():
                                              '802.3ad', 'balance-tlb', 'balance-alb')] == list(range(7))
 
 
-# -- kernel_supports (decision on the kernel's answer; the socket is faked) -----------------------
+# -- _system.netlink.kernel_supports (decision on the kernel's answer; the socket is faked) -----------------------
 
 
 class FakeNetlinkError(Exception):
@@ -252,28 +254,41 @@ class FakeIPRoute(object):
         pass
 
 
+@contextlib.contextmanager
+def _no_namespace_change():
+    yield
+
+
+@pytest.fixture
+def faked_kernel(monkeypatch):
+    monkeypatch.setattr(netlink, 'IPRoute', FakeIPRoute)
+    monkeypatch.setattr(netlink, 'NetlinkError', FakeNetlinkError)
+    monkeypatch.setattr(netlink, 'private_netns', _no_namespace_change)
+    monkeypatch.setattr(netlink, '_SUPPORT_CACHE', {})
+    return monkeypatch
+
+
 @pytest.mark.parametrize('answer, supported', [
     (None, True),
     (errno.EINVAL, True),
     (errno.EOPNOTSUPP, False),
 ])
-def test_kernel_supports_decision(monkeypatch, answer, supported):
-    monkeypatch.setattr(lk, '_private_socket', lambda cls: cls())
-    monkeypatch.setattr(lk, '_SUPPORT_CACHE', {})
-    monkeypatch.setattr(FakeIPRoute, 'answer', answer)
-    result = lk.kernel_supports('vlan', FakeIPRoute, FakeNetlinkError)
+def test_kernel_supports_decision(faked_kernel, answer, supported):
+    faked_kernel.setattr(FakeIPRoute, 'answer', answer)
+    result = netlink.kernel_supports('vlan')
     assert result[0] is supported
     # cached per run: a second call does not ask again
-    monkeypatch.setattr(lk, '_private_socket', lambda cls: pytest.fail('asked twice'))
-    assert lk.kernel_supports('vlan', FakeIPRoute, FakeNetlinkError) == result
+    faked_kernel.setattr(netlink, 'IPRoute', lambda: pytest.fail('asked twice'))
+    assert netlink.kernel_supports('vlan') == result
 
 
-def test_kernel_supports_without_namespaces(monkeypatch):
-    def refuse(cls):
+def test_kernel_supports_without_namespaces(faked_kernel):
+    @contextlib.contextmanager
+    def refuse():
         raise OSError(errno.EPERM, 'Operation not permitted')
-    monkeypatch.setattr(lk, '_private_socket', refuse)
-    monkeypatch.setattr(lk, '_SUPPORT_CACHE', {})
-    supported, detail = lk.kernel_supports('vlan', FakeIPRoute, FakeNetlinkError)
+        yield  # pylint: disable=unreachable
+    faked_kernel.setattr(netlink, 'private_netns', refuse)
+    supported, detail = netlink.kernel_supports('vlan')
     assert supported is None
     assert 'Operation not permitted' in detail
 

@@ -11,9 +11,11 @@ import json
 
 import pytest
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _firewall, _nft
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._diff import DifferenceTracker
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import firewall as _firewall
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import nftables as _nft
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system import nft as nft_runner
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
 
 # ---------------------------------------------------------------- comments and hashes
@@ -551,8 +553,8 @@ def test_counters_and_summary():
 
 
 def test_missing_nft_message(monkeypatch):
-    monkeypatch.setattr(_nft, 'find_nft', lambda: None)
-    assert not _nft.nft_available()
+    monkeypatch.setattr(nft_runner, 'find_nft', lambda: None)
+    assert not nft_runner.nft_available()
     with pytest.raises(_nft.NftError) as exc:
         _nft.run_nft(None, ['list', 'ruleset'])
     assert 'apt-get install nftables' in str(exc.value)

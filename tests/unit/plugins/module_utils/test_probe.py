@@ -13,9 +13,9 @@ import struct
 
 import pytest
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _icmp
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _probe
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import icmp as _icmp
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import probe as _probe
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
 
 # ------------------------------------------------------------ hand-made packets

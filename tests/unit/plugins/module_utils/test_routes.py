@@ -11,7 +11,7 @@ import socket
 
 import pytest
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._routes import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import (
     Namespace,
     delete_request,
     describe,
@@ -27,7 +27,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._routes import (
     route_matches,
     route_request,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
 
 class Msg(dict):

@@ -9,13 +9,13 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._rt_tables import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.rt_tables import (
     RtTables,
     etc_dir_for,
     parse_rt_tables,
     table_files,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
 DEBIAN_RT_TABLES = """#
 # reserved values

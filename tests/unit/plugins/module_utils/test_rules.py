@@ -11,8 +11,8 @@ import socket
 
 import pytest
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._rt_tables import RtTables
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._rules import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.rt_tables import RtTables
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.rules import (
     check_delete_unambiguous,
     default_priority,
     describe,
@@ -24,7 +24,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._rules import (
     rule_from_msg,
     rule_request,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
 TABLES = RtTables([(1000, 'isp2')])
 

@@ -17,8 +17,8 @@ try:
 except ImportError:  # plain pytest from the checkout: collections/ holds the link
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'collections'))
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _sysctl  # noqa: E402
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError  # noqa: E402
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system import sysctl as _sysctl  # noqa: E402
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError  # noqa: E402
 
 
 @pytest.mark.parametrize('text, parts, dotted, persist', [

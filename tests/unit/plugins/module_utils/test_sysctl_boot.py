@@ -20,7 +20,7 @@ try:
 except ImportError:  # plain pytest from the checkout: collections/ holds the link
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'collections'))
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _sysctl  # noqa: E402
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system import sysctl as _sysctl  # noqa: E402
 
 GLOB = _sysctl.parse_key('name', 'net.ipv4.conf.*.rp_filter')
 ALL = _sysctl.parse_key('name', 'net.ipv4.conf.all.rp_filter')

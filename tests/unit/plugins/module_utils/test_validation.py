@@ -8,7 +8,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
     ValidationError,
     check_ifname,
     check_netns_name,

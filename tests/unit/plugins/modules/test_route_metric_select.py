@@ -9,8 +9,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._argspec import ModuleFailure
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import ModuleFailure
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 from ansible_collections.linuxnet.plumbing.plugins.modules import route_metric_select as rms
 
 

@@ -28,15 +28,29 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import errno
 import ipaddress
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netlink import (
-    NetlinkError,
-    canonical_addresses,
-    is_link_local6,
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.errors import ModuleFailure
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
+    ValidationError,
+    parse_interface_address,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
+
+
+def canonical_addresses(values, option, family=None):
+    """User CIDRs -> sorted list of canonical 'IP/LEN' strings (validated)."""
+    out = []
+    for value in values or []:
+        iface = parse_interface_address(option, value, family)
+        text = '%s/%d' % (iface.ip.compressed, iface.network.prefixlen)
+        if text not in out:
+            out.append(text)
+    return sorted(out)
+
+
+def is_link_local6(address):
+    iface = ipaddress.ip_interface(address)
+    return iface.version == 6 and iface.ip.is_link_local
 
 
 def _sort_key(text):
@@ -82,7 +96,7 @@ def _resolve(nl, index, ifname):
         return index
     link = nl.link(ifname)
     if link is None:
-        raise NetlinkError(errno.ENODEV, 'interface %s disappeared before its addresses could be set' % ifname)
+        raise ModuleFailure('interface %s disappeared before its addresses could be set' % ifname)
     return link['index']
 
 
@@ -92,12 +106,7 @@ def _add(nl, index, ifname, address):
 
 def _remove(nl, index, ifname, address, keep):
     idx = _resolve(nl, index, ifname)
-    try:
-        nl.delete_address(idx, ipaddress.ip_interface(address))
-    except NetlinkError as exc:
-        # Already gone (dropped with its primary by an earlier removal).
-        if getattr(exc, 'code', None) != errno.EADDRNOTAVAIL:
-            raise
+    nl.delete_address(idx, ipaddress.ip_interface(address), missing_ok=True)
     present = set(current_addresses(nl, idx))
     for text in keep:
         if text not in present:

@@ -20,25 +20,60 @@ import ctypes.util
 import errno
 import os
 
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.errors import NamespaceError
+
 NETNS_RUN_DIR = '/run/netns'
 NETNS_ETC_DIR = '/etc/netns'
+CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
-
-
-class NamespaceError(Exception):
-    """A namespace that is missing or cannot be entered."""
-
 
 _libc = None
 
 
-def _setns(fd):
+def libc():
+    """The C library, loaded once. Callers that fork load it first: a
+    preexec_fn must not dlopen between fork and exec."""
     global _libc
     if _libc is None:
         _libc = ctypes.CDLL(ctypes.util.find_library('c') or None, use_errno=True)
-    if _libc.setns(fd, CLONE_NEWNET) != 0:
+    return _libc
+
+
+def libc_call(name, *args, **kwargs):
+    """Call a libc function that returns 0 or -1 with errno (setns, unshare,
+    mount); OSError on failure, its text prefixed with ``what`` when given."""
+    if getattr(libc(), name)(*args) != 0:
         err = ctypes.get_errno()
-        raise OSError(err, os.strerror(err))
+        what = kwargs.get('what')
+        raise OSError(err, '%s: %s' % (what, os.strerror(err)) if what else os.strerror(err))
+
+
+def setns(fd, what=None):
+    """Move the calling thread into the network namespace open on FD.
+
+    The one setns(2) of the collection; the netns connection plugin calls it
+    in its child before exec.
+    """
+    libc_call('setns', fd, CLONE_NEWNET, what=what)
+
+
+@contextlib.contextmanager
+def private_netns():
+    """Run the body in a new, anonymous network namespace, then come home.
+
+    unshare(CLONE_NEWNET) moves only the calling thread; a socket opened in
+    the body keeps the new namespace alive, and the kernel destroys it (with
+    everything created in it) once that socket is closed.
+    """
+    home = os.open('/proc/self/ns/net', os.O_RDONLY)
+    try:
+        libc_call('unshare', CLONE_NEWNET)
+        try:
+            yield
+        finally:
+            setns(home)
+    finally:
+        os.close(home)
 
 
 def netns_path(name):
@@ -84,25 +119,36 @@ def open_netns_fd(name):
 
 
 @contextlib.contextmanager
+def entered_fd(fd, name=None):
+    """Run the body inside the namespace open as FD. Entering by fd (not by
+    name) keeps working when the name is removed meanwhile; NAME is only for
+    the message."""
+    home = os.open('/proc/self/ns/net', os.O_RDONLY)
+    try:
+        try:
+            setns(fd)
+        except OSError as exc:
+            raise NamespaceError("cannot enter network namespace '%s': %s" % (name or 'fd %d' % fd, exc))
+        try:
+            yield
+        finally:
+            setns(home)
+    finally:
+        os.close(home)
+
+
+@contextlib.contextmanager
 def entered(name):
     """Run the body inside namespace NAME; None means stay where we are."""
     if name is None:
         yield
         return
     target = open_netns_fd(name)
-    home = os.open('/proc/self/ns/net', os.O_RDONLY)
     try:
-        try:
-            _setns(target)
-        except OSError as exc:
-            raise NamespaceError("cannot enter network namespace '%s': %s" % (name, exc))
-        try:
+        with entered_fd(target, name):
             yield
-        finally:
-            _setns(home)
     finally:
         os.close(target)
-        os.close(home)
 
 
 def resolv_conf_path(name):

@@ -20,7 +20,7 @@ __metaclass__ = type
 
 import ipaddress
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._nft import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.nftables import (
     RuleSpec,
     counter,
     limit,
@@ -33,7 +33,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._nft import (
     match_saddr,
     parse_rate,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
     ValidationError,
     check_ifname,
     parse_prefix,

@@ -31,7 +31,7 @@ import os
 import re
 import stat
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
 SYSCTL_ROOT = '/proc/sys'
 # Directories whose entries are interfaces (plus 'all' and 'default').

@@ -25,8 +25,8 @@ import socket
 import struct
 import time
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _sockets
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import sockets as _sockets
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
 DNS_PORT = 53
 MAX_NAMESERVERS = 3     # what glibc's resolver uses of resolv.conf (MAXNS)

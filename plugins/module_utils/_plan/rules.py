@@ -18,13 +18,13 @@ __metaclass__ = type
 import ipaddress
 import socket
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
     ValidationError,
     check_ifname,
     check_range,
     parse_prefix,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._routes import PROTO_NAMES
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import PROTO_NAMES
 
 ACTIONS = {'lookup': 1, 'goto': 2, 'nop': 3, 'blackhole': 6, 'unreachable': 7, 'prohibit': 8}
 ACTION_NAMES = dict((v, k) for k, v in ACTIONS.items())

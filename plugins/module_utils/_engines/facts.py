@@ -14,22 +14,25 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
 import os
 import socket
 import struct
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netlink import IPRoute, Netlink
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._routes import route_from_msg
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._rules import rule_from_msg
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import (
+    Netlink,
+    get_nsid,
+    open_rtnl_socket,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import route_from_msg
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.rules import rule_from_msg
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import (
     NamespaceError,
-    _setns,
+    entered_fd,
     list_netns,
     netns_path,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _nft
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _sysctl
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import nftables as _nft
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system import sysctl as _sysctl
 
 CURRENT = ''  # key of the namespace the module runs in
 DEFAULT_GATHER = ['namespaces', 'links', 'addresses', 'routes', 'rules']
@@ -57,69 +60,6 @@ def rule_fact(msg):
 def _sort_routes(routes):
     return sorted((r for r in routes if r is not None),
                   key=lambda r: (r['family'], r['table'], r['dest'] != 'default', r['dest'], r['metric']))
-
-
-@contextlib.contextmanager
-def _inside(fd):
-    """Run the body inside the namespace open as FD. Entering by fd (not by
-    name) keeps working when the name is removed while we read."""
-    home = os.open('/proc/self/ns/net', os.O_RDONLY)
-    try:
-        _setns(fd)
-        try:
-            yield
-        finally:
-            _setns(home)
-    finally:
-        os.close(home)
-
-
-# RTM_GETNSID by hand: pyroute2 0.7 and 0.9 both have get_netnsid(fd=...),
-# but asking N namespaces about N others through 0.9's asyncio core costs
-# milliseconds per request; a raw socket answers in microseconds.
-RTM_NEWNSID = 88
-RTM_GETNSID = 90
-NLMSG_ERROR = 2
-NLM_F_REQUEST = 1
-NETNSA_NSID = 1
-NETNSA_FD = 3
-
-
-def open_rtnl_socket():
-    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)  # NETLINK_ROUTE
-    sock.bind((0, 0))
-    return sock
-
-
-def get_nsid(sock, fd, seq=1):
-    """The id the socket's namespace gives the namespace open as FD, or
-    None when it has none (or the kernel does not answer the question)."""
-    # nlmsghdr + rtgenmsg (padded to 4) + one u32 attribute NETNSA_FD
-    request = struct.pack('=IHHII', 16 + 4 + 8, RTM_GETNSID, NLM_F_REQUEST, seq, 0)
-    request += struct.pack('=B3x', socket.AF_UNSPEC) + struct.pack('=HHI', 8, NETNSA_FD, fd)
-    sock.send(request)
-    while True:
-        data = sock.recv(65536)
-        offset = 0
-        while offset + 16 <= len(data):
-            length, kind, dummy, rseq, dummy = struct.unpack_from('=IHHII', data, offset)
-            if length < 16:
-                return None
-            if rseq == seq:
-                if kind == NLMSG_ERROR:
-                    return None
-                if kind == RTM_NEWNSID:
-                    pos = offset + 20
-                    while pos + 4 <= offset + length:
-                        alen, atype = struct.unpack_from('=HH', data, pos)
-                        if alen < 4:
-                            break
-                        if atype & 0x3FFF == NETNSA_NSID and alen >= 8:
-                            nsid = struct.unpack_from('=i', data, pos + 4)[0]
-                            return None if nsid < 0 else nsid
-                        pos += (alen + 3) & ~3
-                    return None
-            offset += (length + 3) & ~3
 
 
 class _Namespace(object):
@@ -188,10 +128,7 @@ class Gatherer(object):
 
     def socket(self, ns):
         if ns.nl is None:
-            nl = Netlink(ns.netns)
-            with _inside(ns.fd):
-                nl.ipr = IPRoute()
-            ns.nl = nl
+            ns.nl = Netlink.open_fd(ns.netns, ns.fd)
         return ns.nl
 
     def raw_links(self, ns):
@@ -205,7 +142,7 @@ class Gatherer(object):
         """{nsid: namespace key} as seen from NS (RTM_GETNSID per known ns)."""
         if ns.key not in self._nsid_maps:
             if ns.rtnl is None:
-                with _inside(ns.fd):
+                with entered_fd(ns.fd):
                     ns.rtnl = open_rtnl_socket()
             mapping = {}
             for seq, other in enumerate(self.known, 1):
@@ -286,16 +223,16 @@ class Gatherer(object):
         names = dict((item['index'], item['name']) for item in self.raw_links(ns))
         # family 255 (not AF_UNSPEC) asks the kernel for every family, and no
         # table filter means every table (pyroute2 filters only when asked).
-        msgs = self.socket(ns).ipr.get_routes()
+        msgs = self.socket(ns).route_msgs()
         return _sort_routes(route_fact(msg, names) for msg in msgs)
 
     def rules(self, ns):
-        msgs = self.socket(ns).ipr.get_rules()
+        msgs = self.socket(ns).rule_msgs()
         return sorted((rule_fact(msg) for msg in msgs), key=lambda r: (r['family'], r['priority']))
 
     def sysctls(self, ns):
         out = {}
-        with _inside(ns.fd):
+        with entered_fd(ns.fd):
             for key in self.sysctl_keys:
                 found = _sysctl.expand('sysctls', key, must_exist=False)
                 if not found and not key.is_glob:

@@ -22,7 +22,7 @@ __metaclass__ = type
 import ipaddress
 import socket
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
     ValidationError,
     check_ifname,
     check_range,

@@ -32,16 +32,16 @@ try:
 except ImportError:     # pragma: no cover - Python 2 has no http.client; the collection needs Python 3
     http_client = None
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _dns
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _icmp
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import dns as _dns
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import icmp as _icmp
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import (
     NamespaceError,
     entered,
     netns_exists,
     netns_path,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _sockets
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import sockets as _sockets
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
     ValidationError,
     check_port,
     parse_address,
@@ -690,7 +690,7 @@ def probe_http(target, options):
 # ---------------------------------------------------------------- dns
 
 def probe_dns(target, options):
-    """One DNS query (module_utils/_dns.py) to TARGET, then to options.dns_servers while none answers."""
+    """One DNS query (module_utils/_engines/dns.py) to TARGET, then to options.dns_servers while none answers."""
     return Outcome(*_dns.probe([target] + list(options.dns_servers or ()), options))
 
 

@@ -12,9 +12,12 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._deps import require_pyroute2
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import NamespaceError
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.deps import require_pyroute2
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.errors import (  # noqa: F401, pylint: disable=unused-import
+    ModuleFailure,
+    NamespaceError,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
     ValidationError,
     check_netns_name,
 )
@@ -29,15 +32,6 @@ def netns_argument_spec(**spec):
     merged = dict(NETNS_ARGUMENT_SPEC)
     merged.update(spec)
     return merged
-
-
-class ModuleFailure(Exception):
-    """A failure with a message for the user (and optional extra result keys)."""
-
-    def __init__(self, msg, **kwargs):
-        super(ModuleFailure, self).__init__(msg)
-        self.msg = msg
-        self.kwargs = kwargs
 
 
 def netlink_error_text(exc):

@@ -17,7 +17,7 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
 BUILTIN_TABLES = {'default': 253, 'main': 254, 'local': 255}
 RT_TABLE_MAX = 4294967295

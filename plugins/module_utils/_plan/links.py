@@ -3,26 +3,20 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Link kinds for the ``link`` module: options, netlink attributes, support.
 
-The pure part (which option belongs to which kind, how the options map to
-pyroute2 keyword arguments and back from a netlink reading, which differences
-can be changed in place) has no side effects and is unit tested. The one
-impure helper, ``kernel_supports()``, asks the kernel whether it knows a link
-kind by creating one in a private, anonymous network namespace that vanishes
-afterwards, so the target namespace is never touched.
+Pure: which option belongs to which kind, how the options map to pyroute2
+keyword arguments and back from a netlink reading, which differences can be
+changed in place. Asking the kernel whether it knows a kind is
+``_system.netlink.kernel_supports()``.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import ctypes
-import ctypes.util
-import errno
 import ipaddress
-import os
 import re
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
     ValidationError,
     check_ifname,
     check_range,
@@ -292,73 +286,6 @@ def change_kwargs(kind, key, value):
     if kind == 'macvlan' and key == 'mode':
         return dict(kind='macvlan', macvlan_mode=value)
     raise ValueError('attribute %s of kind %s cannot be changed in place' % (key, kind))
-
-
-# -- asking the kernel which kinds it knows -------------------------------------------
-
-CLONE_NEWNET = 0x40000000
-PROBE_IFNAME = 'lnpprobe0'
-_SUPPORT_CACHE = {}
-_libc = None
-
-
-def _libc_call(name, *args):
-    global _libc
-    if _libc is None:
-        _libc = ctypes.CDLL(ctypes.util.find_library('c') or None, use_errno=True)
-    if getattr(_libc, name)(*args) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, os.strerror(err))
-
-
-def _private_socket(iproute_class):
-    """An IPRoute socket in a new, anonymous network namespace.
-
-    unshare(CLONE_NEWNET) moves only the calling thread; the socket keeps the
-    new namespace alive, and the kernel destroys it (with everything created
-    in it) once the socket is closed. The thread returns home at once.
-    """
-    home = os.open('/proc/self/ns/net', os.O_RDONLY)
-    try:
-        _libc_call('unshare', CLONE_NEWNET)
-        try:
-            return iproute_class()
-        finally:
-            _libc_call('setns', home, CLONE_NEWNET)
-    finally:
-        os.close(home)
-
-
-def kernel_supports(kind, iproute_class, netlink_error):
-    """(supported, detail) for a link kind, cached per module run.
-
-    supported is True, False, or None when it cannot be told (for example
-    when namespaces cannot be created); detail says why.
-    """
-    if kind in _SUPPORT_CACHE:
-        return _SUPPORT_CACHE[kind]
-    try:
-        ipr = _private_socket(iproute_class)
-    except OSError as exc:
-        result = (None, 'cannot create a private namespace to test for link kind %s: %s' % (kind, exc))
-    else:
-        try:
-            ipr.link('add', ifname=PROBE_IFNAME, kind=kind)
-            result = (True, 'created a link of kind %s in a private namespace' % kind)
-        except netlink_error as exc:
-            # An unknown kind is EOPNOTSUPP before the kernel looks at any
-            # other attribute; any other answer (EINVAL: a parent or an id is
-            # missing) comes from the kind's own code, so the kind exists.
-            code = getattr(exc, 'code', None)
-            if code == errno.EOPNOTSUPP:
-                result = (False, 'creating a link of kind %s in a private namespace failed with "%s"'
-                          % (kind, os.strerror(code)))
-            else:
-                result = (True, 'the kernel knows kind %s (it answered errno %s)' % (kind, code))
-        finally:
-            ipr.close()
-    _SUPPORT_CACHE[kind] = result
-    return result
 
 
 def unsupported_message(kind, detail):

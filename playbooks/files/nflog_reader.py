@@ -15,9 +15,9 @@ This file is pure standard library and self-contained, so it can be imported
 (``NflogReader``) or run as a script, locally or on a managed host through
 ``ansible.builtin.script``::
 
-    python3 _nflog.py --netns fw --group 7 --output /tmp/fw.log \
+    python3 nflog_reader.py --netns fw --group 7 --output /tmp/fw.log \
         --pidfile /tmp/fw.pid --daemon --timeout 600
-    python3 _nflog.py --stop --pidfile /tmp/fw.pid
+    python3 nflog_reader.py --stop --pidfile /tmp/fw.pid
 
 ``--daemon`` returns only once the socket is bound, so traffic sent after that
 is logged. Each packet becomes one line in the output file, in the kernel log's
@@ -306,7 +306,7 @@ def _stop(pidfile):
         return 0
     try:
         with open('/proc/%d/cmdline' % pid, 'rb') as handle:
-            ours = b'_nflog' in handle.read()
+            ours = b'nflog_reader' in handle.read()
     except (IOError, OSError):
         ours = False
     if ours:

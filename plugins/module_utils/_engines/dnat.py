@@ -28,7 +28,7 @@ __metaclass__ = type
 import ipaddress
 import re
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._nft import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.nftables import (
     check_ifname_pattern,
     counter,
     masquerade,
@@ -41,7 +41,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._nft import (
     match_saddr,
     port_value,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import ValidationError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
 PROTOCOLS = ('tcp', 'udp')
 BALANCE_MODES = {'round_robin': 'inc', 'random': 'random'}

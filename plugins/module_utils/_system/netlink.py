@@ -13,13 +13,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import ipaddress
 import os
 import socket
+import struct
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._netns import (
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import (
     entered,
+    entered_fd,
     open_netns_fd,
+    private_netns,
 )
 
 try:
@@ -60,6 +64,10 @@ def link_info_data(msg):
     return dict((k, v) for k, v in data.get('attrs', []))
 
 
+def _family_kwargs(family):
+    return {} if family is None else {'family': family}
+
+
 class Netlink(object):
     """An rtnetlink socket bound to one namespace.
 
@@ -76,6 +84,14 @@ class Netlink(object):
         with entered(self.netns):
             self.ipr = IPRoute()
         return self
+
+    @classmethod
+    def open_fd(cls, netns, fd):
+        """A client on the namespace open as FD (NETNS names it in messages)."""
+        client = cls(netns)
+        with entered_fd(fd):
+            client.ipr = IPRoute()
+        return client
 
     def __exit__(self, *exc):
         self.close()
@@ -123,6 +139,10 @@ class Netlink(object):
                 return item
         return None
 
+    def add_link(self, **spec):
+        """Create a link; SPEC is pyroute2's keyword form (ifname, kind, peer...)."""
+        self.ipr.link('add', **spec)
+
     def set_link(self, index, **attrs):
         self.ipr.link('set', index=index, **attrs)
 
@@ -131,6 +151,27 @@ class Netlink(object):
 
     def delete_link(self, index):
         self.ipr.link('del', index=index)
+
+    # -- routes and rules (raw messages; _plan.routes / _plan.rules read them) --
+
+    def route_msgs(self, family=None):
+        """Every route of FAMILY (socket.AF_*; None: pyroute2's default dump)."""
+        return list(self.ipr.get_routes(**_family_kwargs(family)))
+
+    def route_lookup(self, dst):
+        """The kernel's answer to `ip route get DST` (RTM_GETROUTE), as messages."""
+        return list(self.ipr.route('get', dst=dst))
+
+    def change_route(self, op, **request):
+        """op: add, replace, del; REQUEST in pyroute2's keyword form."""
+        self.ipr.route(op, **request)
+
+    def rule_msgs(self, family=None):
+        return list(self.ipr.get_rules(**_family_kwargs(family)))
+
+    def change_rule(self, op, **request):
+        """op: add, del; REQUEST in pyroute2's keyword form."""
+        self.ipr.rule(op, **request)
 
     # -- addresses ----------------------------------------------------------
 
@@ -163,8 +204,14 @@ class Netlink(object):
             kwargs['flags'] = 0x02  # IFA_F_NODAD
         self.ipr.addr('add', **kwargs)
 
-    def delete_address(self, index, iface):
-        self.ipr.addr('del', index=index, address=str(iface.ip), prefixlen=iface.network.prefixlen)
+    def delete_address(self, index, iface, missing_ok=False):
+        """missing_ok: an address already gone is no error (removing a
+        primary address takes its secondaries with it)."""
+        try:
+            self.ipr.addr('del', index=index, address=str(iface.ip), prefixlen=iface.network.prefixlen)
+        except NetlinkError as exc:
+            if not (missing_ok and getattr(exc, 'code', None) == errno.EADDRNOTAVAIL):
+                raise
 
 
 def netns_fd(name):
@@ -177,18 +224,92 @@ def close_fd(fd):
         os.close(fd)
 
 
-def canonical_addresses(values, option, family=None):
-    """User CIDRs -> sorted list of canonical 'IP/LEN' strings (validated)."""
-    from ansible_collections.linuxnet.plumbing.plugins.module_utils._validation import parse_interface_address
-    out = []
-    for value in values or []:
-        iface = parse_interface_address(option, value, family)
-        text = '%s/%d' % (iface.ip.compressed, iface.network.prefixlen)
-        if text not in out:
-            out.append(text)
-    return sorted(out)
+# -- namespace ids ------------------------------------------------------------------
+
+# RTM_GETNSID by hand: pyroute2 0.7 and 0.9 both have get_netnsid(fd=...),
+# but asking N namespaces about N others through 0.9's asyncio core costs
+# milliseconds per request; a raw socket answers in microseconds.
+RTM_NEWNSID = 88
+RTM_GETNSID = 90
+NLMSG_ERROR = 2
+NLM_F_REQUEST = 1
+NETNSA_NSID = 1
+NETNSA_FD = 3
 
 
-def is_link_local6(address):
-    iface = ipaddress.ip_interface(address)
-    return iface.version == 6 and iface.ip.is_link_local
+def open_rtnl_socket():
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)  # NETLINK_ROUTE
+    sock.bind((0, 0))
+    return sock
+
+
+def get_nsid(sock, fd, seq=1):
+    """The id the socket's namespace gives the namespace open as FD, or
+    None when it has none (or the kernel does not answer the question)."""
+    # nlmsghdr + rtgenmsg (padded to 4) + one u32 attribute NETNSA_FD
+    request = struct.pack('=IHHII', 16 + 4 + 8, RTM_GETNSID, NLM_F_REQUEST, seq, 0)
+    request += struct.pack('=B3x', socket.AF_UNSPEC) + struct.pack('=HHI', 8, NETNSA_FD, fd)
+    sock.send(request)
+    while True:
+        data = sock.recv(65536)
+        offset = 0
+        while offset + 16 <= len(data):
+            length, kind, dummy, rseq, dummy = struct.unpack_from('=IHHII', data, offset)
+            if length < 16:
+                return None
+            if rseq == seq:
+                if kind == NLMSG_ERROR:
+                    return None
+                if kind == RTM_NEWNSID:
+                    pos = offset + 20
+                    while pos + 4 <= offset + length:
+                        alen, atype = struct.unpack_from('=HH', data, pos)
+                        if alen < 4:
+                            break
+                        if atype & 0x3FFF == NETNSA_NSID and alen >= 8:
+                            nsid = struct.unpack_from('=i', data, pos + 4)[0]
+                            return None if nsid < 0 else nsid
+                        pos += (alen + 3) & ~3
+                    return None
+            offset += (length + 3) & ~3
+
+
+# -- asking the kernel which link kinds it knows ----------------------------------
+
+PROBE_IFNAME = 'lnpprobe0'
+_SUPPORT_CACHE = {}
+
+
+def kernel_supports(kind):
+    """(supported, detail) for a link kind, cached per module run.
+
+    The test link is made in a private, anonymous namespace that vanishes with
+    its socket, so no namespace the user has is touched. supported is True,
+    False, or None when it cannot be told (for example when namespaces cannot
+    be created); detail says why.
+    """
+    if kind in _SUPPORT_CACHE:
+        return _SUPPORT_CACHE[kind]
+    try:
+        with private_netns():
+            ipr = IPRoute()
+    except OSError as exc:
+        result = (None, 'cannot create a private namespace to test for link kind %s: %s' % (kind, exc))
+    else:
+        try:
+            ipr.link('add', ifname=PROBE_IFNAME, kind=kind)
+            result = (True, 'created a link of kind %s in a private namespace' % kind)
+        except NetlinkError as exc:
+            # An unknown kind is EOPNOTSUPP before the kernel looks at any
+            # other attribute; any other answer (EINVAL: a parent or an id is
+            # missing) comes from the kind's own code, so the kind exists.
+            code = getattr(exc, 'code', None)
+            if code == errno.EOPNOTSUPP:
+                result = (False, 'creating a link of kind %s in a private namespace failed with "%s"'
+                          % (kind, os.strerror(code)))
+            else:
+                result = (True, 'the kernel knows kind %s (it answered errno %s)' % (kind, code))
+        finally:
+            ipr.close()
+    _SUPPORT_CACHE[kind] = result
+    return result

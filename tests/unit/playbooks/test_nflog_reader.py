@@ -7,12 +7,25 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import importlib.util
+import os
 import socket
 import struct
 
 import pytest
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils import _nflog as nflog
+_READER = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'playbooks', 'files', 'nflog_reader.py')
+
+
+def _load_reader():
+    # A standalone script run by path (not a module_utils import): load it the same way.
+    spec = importlib.util.spec_from_file_location('linuxnet_plumbing_nflog_reader', _READER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+nflog = _load_reader()
 
 
 def attr(atype, payload):
