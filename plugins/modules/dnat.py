@@ -324,18 +324,7 @@ def body(module):
 
 def main():
     module = new_module(
-        argument_spec=dict(
-            name=dict(type='str', required=True),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-            protocol=dict(type='str', choices=['tcp', 'udp'], default='tcp'),
-            port=dict(type='raw'),
-            destination=dict(type='list', elements='str'),
-            in_interface=dict(type='str'),
-            to=dict(type='list', elements='str'),
-            balance=dict(type='str', choices=['round_robin', 'random']),
-            local=dict(type='bool', default=False),
-            masquerade_return=dict(type='bool', default=False),
-        ),
+        argument_spec=_dnat.ARGUMENT_SPEC,
         required_if=[('state', 'present', ('port', 'to'))],
         needs_pyroute2=False,
     )

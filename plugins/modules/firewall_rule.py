@@ -282,6 +282,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module imp
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.firewall import (
+    ARGUMENT_SPEC,
     check_position,
     desired_rule,
     rule_options_given,
@@ -301,26 +302,6 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.nftable
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
 KIND = 'firewall_rule'
-
-ARGUMENT_SPEC = dict(
-    name=dict(type='str'),
-    chain=dict(type='str', required=True, choices=['input', 'forward', 'output']),
-    action=dict(type='str', choices=['accept', 'drop', 'reject']),
-    protocol=dict(type='str', choices=['tcp', 'udp', 'icmp', 'icmpv6', 'any']),
-    source=dict(type='list', elements='str'),
-    destination=dict(type='list', elements='str'),
-    port=dict(type='raw'),
-    in_interface=dict(type='str'),
-    out_interface=dict(type='str'),
-    ct_state=dict(type='list', elements='str', choices=['new', 'established', 'related', 'invalid', 'untracked']),
-    log=dict(type='bool'),
-    log_prefix=dict(type='str'),
-    log_rate=dict(type='str'),
-    log_group=dict(type='int'),
-    position=dict(type='int', default=100),
-    policy=dict(type='str', choices=['accept', 'drop']),
-    state=dict(type='str', choices=['present', 'absent'], default='present'),
-)
 
 
 def plan(module):

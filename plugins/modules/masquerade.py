@@ -160,70 +160,12 @@ diff:
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import new_module, run_module
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import entered
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError, parse_prefix
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import nftables as _nft
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.masquerade import ARGUMENT_SPEC, KIND, validate
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system import sysctl as _sysctl
 
-KIND = 'masquerade'
 FORWARDING_KEYS = ('net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding')
-
-
-def _prefixes(option, values):
-    nets = []
-    for value in values or []:
-        net = parse_prefix(option, value)
-        if net not in nets:
-            nets.append(net)
-    return sorted(nets, key=lambda n: (n.version, n.network_address, n.prefixlen))
-
-
-def _by_family(nets, version):
-    return [str(n) for n in nets if n.version == version]
-
-
-def build_rules(out_interface, sources, excludes):
-    """The desired RuleSpecs (sources/excludes are sorted ip_network lists)."""
-    families = []
-    if sources:
-        families = [v for v in (4, 6) if _by_family(sources, v)]
-    elif excludes:
-        families = [4, 6]
-    rules = []
-    if not families:
-        expr = [_nft.match_oifname(out_interface), _nft.counter(), _nft.masquerade()]
-        return [_nft.RuleSpec('postrouting', expr)]
-    for version in families:
-        fam = 'ip' if version == 4 else 'ip6'
-        expr = []
-        if out_interface:
-            expr.append(_nft.match_oifname(out_interface))
-        src = _by_family(sources, version)
-        if src:
-            expr.append(_nft.match_saddr(src, fam))
-        excl = _by_family(excludes, version)
-        if excl:
-            expr.append(_nft.match_daddr(excl, fam, negate=True))
-        expr += [_nft.counter(), _nft.masquerade()]
-        rules.append(_nft.RuleSpec('postrouting', expr, family=fam))
-    return rules
-
-
-def _validate(params):
-    name = _nft.check_name(KIND, params['name'], 1, 0)
-    out_interface = _nft.check_ifname_pattern('out_interface', params['out_interface'])
-    sources = _prefixes('source', params['source'])
-    excludes = _prefixes('exclude', params['exclude'])
-    if params['state'] == 'present':
-        if not out_interface and not sources:
-            raise ValidationError('out_interface', out_interface,
-                                  'is required when source is empty: give out_interface and/or source')
-        if sources:
-            versions = set(n.version for n in sources)
-            for net in excludes:
-                if net.version not in versions:
-                    raise ValidationError('exclude', str(net), 'is an IPv%d prefix but source has no IPv%d prefix'
-                                          % (net.version, net.version))
-    return name, out_interface, sources, excludes
 
 
 def _read_forwarding(netns):
@@ -245,9 +187,8 @@ def _write_forwarding(netns, keys):
 def body(module):
     params = module.params
     netns = params['netns']
-    name, out_interface, sources, excludes = _validate(params)
+    name, rules = validate(params)
     state = params['state']
-    rules = build_rules(out_interface, sources, excludes) if state == 'present' else []
 
     tracker = DifferenceTracker()
     forwarding = None
@@ -281,14 +222,7 @@ def body(module):
 
 def main():
     module = new_module(
-        argument_spec=dict(
-            name=dict(type='str', required=True),
-            out_interface=dict(type='str'),
-            source=dict(type='list', elements='str', default=[]),
-            exclude=dict(type='list', elements='str', default=[]),
-            forwarding=dict(type='bool', default=False),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ),
+        argument_spec=ARGUMENT_SPEC,
         needs_pyroute2=False,
     )
     _nft.require_nft(module)
