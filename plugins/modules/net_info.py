@@ -206,7 +206,7 @@ namespaces:
 '''
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import new_module, run_module
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology import recorded_rule_sets
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology import read_text, recorded_rule_sets
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.facts import (
     CURRENT,
     DEFAULT_GATHER,
@@ -237,17 +237,9 @@ def export_topology(params):
     finally:
         gatherer.close()
     for name in names:
-        facts[name]['resolv_conf'] = _read_text(resolv_conf_path(name))
+        facts[name]['resolv_conf'] = read_text(resolv_conf_path(name))
         facts[name]['rule_sets'] = recorded_rule_sets(name)
     return dict(changed=False, topology=export_document(facts, params['prefix'] or ''))
-
-
-def _read_text(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except (IOError, OSError):
-        return None
 
 
 def body(module):

@@ -121,7 +121,8 @@ def recorded_rule_sets(netns):
     return out
 
 
-def _read_file(path):
+def read_text(path):
+    """A small file's text, or None when it cannot be read."""
     try:
         with open(path) as handle:
             return handle.read()
@@ -232,7 +233,7 @@ class Engine(object):
                         except (IOError, OSError):
                             values[key] = None
                 current['sysctls'][node] = values
-            current['resolv'][node] = _read_file(resolv_conf_path(ns))
+            current['resolv'][node] = read_text(resolv_conf_path(ns))
         for node in sorted(self.netns):
             spec = declared.get(node) or {}
             if self.netns[node] is not None and (spec.get('nft') or self.record['nft'].get(node)):
