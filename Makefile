@@ -17,7 +17,7 @@ SHELL := /bin/bash
 
 VENV := .venv
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
-# Podman settings this machine needs (runc, cgroupfs, ulimits); see TESTING.md.
+# Podman settings these machines need (runc, cgroupfs, ulimits); see molecule/README.md.
 export CONTAINERS_CONF := $(CURDIR)/molecule/_shared/containers.conf
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # Keep the tree clean of pytest/python caches (they would end up in the tarball).

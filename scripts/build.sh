@@ -103,4 +103,5 @@ echo "build: the installed modules run from $tmp (netns, veth, net_info), no Pyt
 
 cd "$root"
 scripts/check-dependencies.sh
+scripts/check-readme.sh
 scripts/check-lab-output.sh
