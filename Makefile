@@ -25,6 +25,14 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 SUITES := units sanity integration lint build molecule
 
+# Namespaces, links, nftables and podman need root: say so at once, in one
+# line, instead of failing later with "Operation not permitted".
+ifneq ($(shell id -u),0)
+ifneq ($(filter-out help clean,$(or $(MAKECMDGOALS),help)),)
+$(error make $(MAKECMDGOALS) needs root (network namespaces, links and nftables): run it as root, e.g. sudo make $(MAKECMDGOALS))
+endif
+endif
+
 # `make test` runs the set-up once and then each suite with SKIP_SETUP=1.
 ifeq ($(SKIP_SETUP),1)
 TEST_SETUP :=
