@@ -57,4 +57,5 @@ if bad:
   total=$((total + ${#names[@]}))
   summary+=("${#names[@]} $type")
 done
-echo "check-plugin-docs: ansible-doc documents all $total: $(IFS=,; echo "${summary[*]}" | sed 's/,/, /g')"
+listed=$(printf '%s, ' "${summary[@]}")
+echo "check-plugin-docs: ansible-doc documents all $total: ${listed%, }"
