@@ -102,6 +102,7 @@ fi
 echo "build: the installed modules run from $tmp (netns, veth, net_info), no Python warnings"
 
 cd "$root"
+scripts/check-changelog.sh
 scripts/check-ansible-versions.sh "$tarball"
 scripts/check-dependencies.sh
 scripts/check-readme.sh
