@@ -17,13 +17,21 @@ SHELL := /bin/bash
 
 VENV := .venv
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
-# Podman settings this machine needs (runc, cgroupfs, ulimits); see TESTING.md.
+# Podman settings these machines need (runc, cgroupfs, ulimits); see molecule/README.md.
 export CONTAINERS_CONF := $(CURDIR)/molecule/_shared/containers.conf
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # Keep the tree clean of pytest/python caches (they would end up in the tarball).
 export PYTHONDONTWRITEBYTECODE := 1
 
 SUITES := units sanity integration lint build molecule
+
+# Namespaces, links, nftables and podman need root: say so at once, in one
+# line, instead of failing later with "Operation not permitted".
+ifneq ($(shell id -u),0)
+ifneq ($(filter-out help clean,$(or $(MAKECMDGOALS),help)),)
+$(error make $(MAKECMDGOALS) needs root (network namespaces, links and nftables): run it as root, e.g. sudo make $(MAKECMDGOALS))
+endif
+endif
 
 # `make test` runs the set-up once and then each suite with SKIP_SETUP=1.
 ifeq ($(SKIP_SETUP),1)

@@ -4,6 +4,10 @@
 #   scripts/demo.sh [PLAYBOOK]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "$(id -u)" -ne 0 ]; then
+  echo "demo: the lab needs root (network namespaces, links, routes): run it as root, e.g. sudo make demo" >&2
+  exit 1
+fi
 export PATH=$PWD/.venv/bin:$PATH
 playbook=${1:-}
 if [ -z "$playbook" ]; then

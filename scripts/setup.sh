@@ -7,6 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind=${1:?usage: scripts/setup.sh runtime|test}
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: make demo and make test need root (network namespaces, links, nftables, apt-get): run them as root, e.g. sudo make $( [ "$kind" = runtime ] && echo demo || echo test )" >&2
+  exit 1
+fi
 
 runtime_packages=(
   python3 python3-venv iproute2 nftables python3-pyroute2
@@ -27,10 +31,6 @@ for p in "${packages[@]}"; do
   [[ $status == ii* ]] || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "setup: missing Debian packages (run as root to install): ${missing[*]}" >&2
-    exit 1
-  fi
   echo "setup: installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

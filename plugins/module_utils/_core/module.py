@@ -10,6 +10,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
+import os
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.deps import require_pyroute2
@@ -41,6 +44,36 @@ def netlink_error_text(exc):
     return '%s (errno %s)' % (text, code) if code is not None else str(exc)
 
 
+PERMISSION_ERRNOS = (errno.EPERM, errno.EACCES)
+
+
+def permission_errno(exc):
+    """EPERM/EACCES carried by an exception or by the one it was raised from
+    (pyroute2's NetlinkError has it in .code, OSError in .errno, a
+    ModuleFailure in its errno result key or, for a tool's refusal such as
+    nft's, in its text), else None."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, ModuleFailure):
+            code = exc.kwargs.get('errno')
+            if code is None and os.strerror(errno.EPERM) in exc.msg:
+                code = errno.EPERM
+        elif type(exc).__name__ == 'NetlinkError':
+            code = getattr(exc, 'code', None)
+        else:
+            code = getattr(exc, 'errno', None)
+        if code in PERMISSION_ERRNOS:
+            return code
+        exc = getattr(exc, '__cause__', None) or getattr(exc, '__context__', None)
+        seen += 1
+    return None
+
+
+def root_needed_message(module_name, detail):
+    """The one line a user sees when the kernel refuses a module run without root."""
+    return '%s needs root (become: true): %s' % (module_name, ' '.join(str(detail).split()))
+
+
 def new_module(argument_spec, needs_pyroute2=True, with_netns=True, **kwargs):
     """AnsibleModule with the shared options, the dependency check and a
     validated ``netns`` — all before the module body can touch anything.
@@ -61,18 +94,29 @@ def new_module(argument_spec, needs_pyroute2=True, with_netns=True, **kwargs):
 
 
 def run_module(module, body):
-    """Call body(module) -> result dict; turn known errors into fail_json."""
+    """Call body(module) -> result dict; turn known errors into fail_json.
+
+    A permission error in a module run by a user other than root becomes one
+    line saying that root (become) is needed, whatever raised it."""
     try:
         result = body(module)
-    except ValidationError as exc:
-        module.fail_json(msg=str(exc), option=exc.option, value=exc.value)
-    except NamespaceError as exc:
-        module.fail_json(msg=str(exc))
-    except ModuleFailure as exc:
-        module.fail_json(msg=exc.msg, **exc.kwargs)
     except Exception as exc:  # pylint: disable=broad-except
-        # pyroute2's NetlinkError is imported lazily; recognise it by name.
-        if type(exc).__name__ == 'NetlinkError':
-            module.fail_json(msg='the kernel refused the change: %s' % netlink_error_text(exc))
-        raise
+        if permission_errno(exc) is None or os.geteuid() == 0:
+            _fail_known(module, exc)
+            raise
+        detail = exc.msg if isinstance(exc, ModuleFailure) else (
+            netlink_error_text(exc) if type(exc).__name__ == 'NetlinkError' else exc)
+        module.fail_json(msg=root_needed_message(getattr(module, '_name', 'this module'), detail))
     module.exit_json(**result)
+
+
+def _fail_known(module, exc):
+    """fail_json for the errors a module body raises on purpose; returns for others."""
+    if isinstance(exc, ValidationError):
+        module.fail_json(msg=str(exc), option=exc.option, value=exc.value)
+    if isinstance(exc, (NamespaceError, ModuleFailure)):
+        module.fail_json(msg=exc.msg if isinstance(exc, ModuleFailure) else str(exc),
+                         **(exc.kwargs if isinstance(exc, ModuleFailure) else {}))
+    # pyroute2's NetlinkError is imported lazily; recognise it by name.
+    if type(exc).__name__ == 'NetlinkError':
+        module.fail_json(msg='the kernel refused the change: %s' % netlink_error_text(exc))
