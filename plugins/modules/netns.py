@@ -20,6 +20,7 @@ description:
   - Optionally gives the namespace its own resolver configuration in C(/etc/netns/NAME/resolv.conf),
     which C(ip netns exec) and the P(linuxnet.plumbing.netns#connection) connection plugin show to
     programs as C(/etc/resolv.conf). The host's C(/etc/resolv.conf) is never touched.
+    The file is written atomically with mode 0644 (its directory 0755), whatever the umask.
   - Removal first deletes the virtual interfaces inside the namespace (veth pairs, bridges, macvlans...),
     so that their names, and the names of veth peers in other namespaces, can be used again right away
     instead of after the kernel's asynchronous namespace cleanup.
@@ -119,6 +120,7 @@ import os
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import new_module, run_module
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.files import write_file
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import Netlink, NetlinkError
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import (
     create_netns,
@@ -159,14 +161,6 @@ def parse_nameservers(content):
         return None
     return [line.split()[1] for line in content.splitlines()
             if line.startswith('nameserver') and len(line.split()) > 1]
-
-
-def write_file(path, content):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as handle:
-        handle.write(content)
-    os.rename(tmp, path)
 
 
 def remove_file(path):
