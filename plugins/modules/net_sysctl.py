@@ -351,10 +351,19 @@ def body(module):
             module.warn('restoring the keys already written failed: %s' % '; '.join(errors))
         raise
 
-    if not module.check_mode and tracker.changed and concrete:
-        with entered(netns):
-            for key in concrete:
-                values[key.dotted]['after'] = _sysctl.read_value(key)
+    def read_after():
+        now = {}
+        if 'values' in tracker.after:
+            with entered(netns):
+                now['values'] = dict((key.dotted, _sysctl.read_value(key)) for key in concrete)
+        if 'persisted' in tracker.after:
+            lines = _sysctl.read_lines(params['persist_file'])
+            now['persisted'] = dict((key.persist_form, _sysctl.persisted_value(lines, key)) for key in keys)
+        return now
+
+    after = tracker.verify(read_after, same=_as_planned)
+    for dotted, now in after.get('values', {}).items():
+        values[dotted]['after'] = now
 
     extra = dict(values=values, unmatched=unmatched)
     if touches_file:
@@ -362,6 +371,14 @@ def body(module):
     if overrides is not None:
         extra['boot_overrides'] = overrides
     return tracker.result(**extra)
+
+
+def _as_planned(planned, actual):
+    """The kernel reads values back in its own spelling ('01' is '1', tabs are spaces)."""
+    if set(planned) != set(actual) or planned.get('persisted') != actual.get('persisted'):
+        return False
+    runtime, now = planned.get('values', {}), actual.get('values', {})
+    return set(runtime) == set(now) and all(_sysctl.same_value(now[k], v) for k, v in runtime.items())
 
 
 def _refusal_message(failure, journal, rollback_errors):

@@ -196,6 +196,15 @@ def purge_and_remove(name):
     remove_netns(name)
 
 
+def read_state(name, conf, with_nameservers):
+    """The namespace as the diff describes it, read again after the actions."""
+    exists = netns_exists(name)
+    now = dict(name=name, state='present' if exists else 'absent', loopback_up=loopback_up(name) if exists else False)
+    if with_nameservers:
+        now['nameservers'] = parse_nameservers(read_file(conf))
+    return now
+
+
 def validate(params):
     name = check_netns_name('name', params['name'])
     servers = params['nameservers']
@@ -243,6 +252,7 @@ def body(module):
             tracker.add('remove %s' % conf, remove_file, conf)
 
     tracker.apply(module.check_mode)
+    tracker.verify(lambda: read_state(name, conf, 'nameservers' in tracker.after))
     has_conf = os.path.exists(conf) if not module.check_mode else (
         state == 'present' and (servers if servers is not None else conf_now is not None))
     return tracker.result(name=name, path=netns_path(name), resolv_conf=conf if has_conf else None)
