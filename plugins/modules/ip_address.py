@@ -148,6 +148,7 @@ diff:
 '''
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.addresses import (
+    current_addresses,
     desired_addresses,
     plan_addresses,
 )
@@ -181,7 +182,8 @@ def body(module):
         plan = plan_addresses(tracker, nl, link['index'], dev, params['address'],
                               exclusive=params['exclusive'], state=params['state'], option='address')
         tracker.apply(module.check_mode)
-    return tracker.result(dev=dev, addresses=plan['after'], added=plan['add'], removed=plan['remove'])
+        after = tracker.verify(lambda: dict(dev=dev, addresses=current_addresses(nl, link['index'])))
+    return tracker.result(dev=dev, addresses=after['addresses'], added=plan['add'], removed=plan['remove'])
 
 
 def main():

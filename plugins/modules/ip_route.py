@@ -359,8 +359,9 @@ diff:
     - With O(exclusive), or when O(state=absent) removes several routes, C(other_routes) lists the further
       routes to the same destination.
     - With O(routes), C(before.routes) and C(after.routes) list every route of O(table) in the address families
-      concerned (those of the listed routes, and the purged family), sorted by family, destination and metric;
-      C(after) is the plan (the same in check mode and in a real run).
+      concerned (those of the listed routes, and the purged family), sorted by family, destination and metric.
+    - C(after) is the kernel's state read again after a real run (in check mode, the plan). The module fails,
+      naming its actions and the difference, when that reading is not what it planned.
   returned: always
   type: dict
   sample:
@@ -446,8 +447,6 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes imp
     plan_present,
     plan_route_list,
     route_from_msg,
-    route_key,
-    route_matches,
     route_request,
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.rt_tables import RtTables
@@ -524,27 +523,32 @@ def body(module):
     check_list_options(params)   # purge_kernel_routes without purge
     version = detect_family(params)
     table = RtTables.load(netns).lookup('table', params['table'])
+
+    def plan(routes):
+        if params['state'] == 'present':
+            return plan_present(desired, resolved, routes, params['exclusive'])
+        return plan_absent(desired, params, routes)
+
     with Netlink(netns) as nl:
         ns = read_namespace(nl, version, netns)
         desired, resolved = desired_route(params, table, ns)
-        if params['state'] == 'present':
-            before, after, ops = plan_present(desired, resolved, ns.routes, params['exclusive'])
-        else:
-            before, after, ops = plan_absent(desired, params, ns.routes)
+        before, after, ops = plan(ns.routes)
         tracker = DifferenceTracker(before, after)
         for op, route in ops:
             text = describe_op(op, route, before)
             tracker.add(text, run_op, nl, op, route, ns.links, text)
         tracker.apply(module.check_mode)
-        route = None
-        if params['state'] == 'present':
-            route = dict(after)
-            route.pop('other_routes', None)
-            if tracker.changed and not module.check_mode:
-                for item in read_namespace(nl, version, netns).routes:
-                    if route_key(item) == route_key(desired) and route_matches(item, desired):
-                        route = item
-                        break
+
+        def replan():
+            now, dummy, pending = plan(read_namespace(nl, version, netns).routes)
+            return now, pending
+
+        # the kernel's reading becomes "after": the plan predicts what the kernel fills in (dev)
+        after = tracker.verify_by_planning(replan)
+    route = None
+    if params['state'] == 'present':
+        route = dict(after)
+        route.pop('other_routes', None)
     return tracker.result(route=route)
 
 
@@ -562,19 +566,15 @@ def body_list(module):
             text = describe_op(op, route, was)
             tracker.add(text, run_op, nl, op, route, ns.links, text)
         tracker.apply(module.check_mode)
-        listed = plan['listed']
-        if listed and tracker.changed and not module.check_mode:
-            current = read_namespace(nl, set(versions), netns).routes
-            listed = [_kernel_route(current, route) for route in listed]
+        replanned = {}
+
+        def replan():
+            replanned.update(plan_route_list(params, table, read_namespace(nl, set(versions) | purge, netns)))
+            return {'routes': replanned['before']}, replanned['ops']
+
+        tracker.verify_by_planning(replan)
+        listed = replanned.get('listed', plan['listed'])
     return tracker.result(routes=listed, removed=plan['removed'])
-
-
-def _kernel_route(routes, desired):
-    """The kernel's reading of a route just written (the prediction when it is not found)."""
-    for item in routes:
-        if route_key(item) == route_key(desired) and route_matches(item, desired):
-            return item
-    return desired
 
 
 def main():

@@ -160,6 +160,8 @@ diff:
   description:
     - The rule before and after, as dicts with the keys of RV(rule) (an empty dict when there is no such rule).
       When O(state=absent) removes several rules, C(other_rules) lists the further ones.
+    - C(after) is the kernel's state read again after a real run (in check mode, the plan). The module fails,
+      naming its actions and the difference, when that reading is not what it planned.
   returned: always
   type: dict
   sample:
@@ -195,7 +197,6 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.rules impo
     plan_present,
     rule_from_msg,
     rule_request,
-    selectors,
 )
 
 ARGUMENT_SPEC = dict(
@@ -229,11 +230,17 @@ def body(module):
     netns = params['netns']
     desired = desired_rule(params, RtTables.load(netns))
     with Netlink(netns) as nl:
-        rules = read_rules(nl, desired['family'])
-        if params['state'] == 'present':
-            before, after, ops = plan_present(desired, rules)
-        else:
-            before, after, ops = plan_absent(desired, rules)
+
+        def plan(rules):
+            if params['state'] == 'present':
+                return plan_present(desired, rules)
+            return plan_absent(desired, rules)
+
+        def replan():
+            now, dummy, pending = plan(read_rules(nl, desired['family']))
+            return now, pending
+
+        before, after, ops = plan(read_rules(nl, desired['family']))
         tracker = DifferenceTracker(before, after)
         for op, rule in ops:
             text = '%s rule %s' % (op, describe(rule))
@@ -241,15 +248,9 @@ def body(module):
                 module.warn('removing one of the kernel\'s own rules (%s); traffic may stop being routed' % describe(rule))
             tracker.add(text, run_op, nl, op, rule, text)
         tracker.apply(module.check_mode)
-        rule = None
-        if params['state'] == 'present':
-            rule = dict(after)
-            if tracker.changed and not module.check_mode:
-                for item in read_rules(nl, desired['family']):
-                    if selectors(item) == selectors(after) and item['priority'] == after['priority'] \
-                            and item['action'] == after['action'] and item['table'] == after['table']:
-                        rule = item
-                        break
+        # the kernel's reading becomes "after": it fills in what the plan leaves open (proto)
+        after = tracker.verify_by_planning(replan)
+    rule = dict(after) if params['state'] == 'present' else None
     return tracker.result(rule=rule)
 
 

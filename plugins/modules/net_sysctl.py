@@ -79,7 +79,8 @@ options:
     default: true
   persist_file:
     description:
-      - The sysctl.d file that O(persist=true) and O(state=absent) edit. Created (mode 0644) when missing.
+      - The sysctl.d file that O(persist=true) and O(state=absent) edit. Created (mode 0644, missing directories
+        0755, whatever the umask) when missing; an existing file keeps its mode and owner. Written atomically.
       - The default sorts after distribution defaults such as systemd's C(50-default.conf), which sets
         C(net.ipv4.conf.*.rp_filter) itself; the files are applied in file-name order and the last assignment
         wins. Note that systemd-sysctl lets an explicit key (C(net.ipv4.conf.eth0.rp_filter)) override a glob in
@@ -212,7 +213,6 @@ diff:
 '''
 
 import os
-import tempfile
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import (
     ModuleFailure,
@@ -220,6 +220,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module imp
     run_module,
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.files import write_file
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import entered
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system import sysctl as _sysctl
@@ -280,20 +281,9 @@ def _read_runtime(netns, keys):
     return concrete, before, unmatched
 
 
-def _write_file(module, path, lines):
-    directory = os.path.dirname(path)
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o755)
-    fd, tmp = tempfile.mkstemp(prefix='.net_sysctl.', dir=directory)
-    try:
-        with os.fdopen(fd, 'w') as handle:
-            handle.write(''.join(line + '\n' for line in lines))
-        if not os.path.exists(path):
-            os.chmod(tmp, 0o644)
-        module.atomic_move(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+def _write_file(path, lines):
+    # an existing file keeps the mode and owner its administrator gave it
+    write_file(path, ''.join(line + '\n' for line in lines), keep_existing_mode=True)
 
 
 def body(module):
@@ -344,7 +334,7 @@ def body(module):
         tracker.compare('persisted', dict((k, v['before']) for k, v in persisted.items()),
                         dict((k, v['after']) for k, v in persisted.items()))
         if new_lines != lines:
-            tracker.add('%s %s' % ('update' if os.path.exists(path) else 'create', path), _write_file, module, path, new_lines)
+            tracker.add('%s %s' % ('update' if os.path.exists(path) else 'create', path), _write_file, path, new_lines)
         if params['state'] == 'present':
             # The file's new content (predicted in check mode) in the boot order.
             overrides = _sysctl.boot_overrides(path, new_lines, keys, value)
@@ -361,10 +351,19 @@ def body(module):
             module.warn('restoring the keys already written failed: %s' % '; '.join(errors))
         raise
 
-    if not module.check_mode and tracker.changed and concrete:
-        with entered(netns):
-            for key in concrete:
-                values[key.dotted]['after'] = _sysctl.read_value(key)
+    def read_after():
+        now = {}
+        if 'values' in tracker.after:
+            with entered(netns):
+                now['values'] = dict((key.dotted, _sysctl.read_value(key)) for key in concrete)
+        if 'persisted' in tracker.after:
+            lines = _sysctl.read_lines(params['persist_file'])
+            now['persisted'] = dict((key.persist_form, _sysctl.persisted_value(lines, key)) for key in keys)
+        return now
+
+    after = tracker.verify(read_after, same=_as_planned)
+    for dotted, now in after.get('values', {}).items():
+        values[dotted]['after'] = now
 
     extra = dict(values=values, unmatched=unmatched)
     if touches_file:
@@ -372,6 +371,14 @@ def body(module):
     if overrides is not None:
         extra['boot_overrides'] = overrides
     return tracker.result(**extra)
+
+
+def _as_planned(planned, actual):
+    """The kernel reads values back in its own spelling ('01' is '1', tabs are spaces)."""
+    if set(planned) != set(actual) or planned.get('persisted') != actual.get('persisted'):
+        return False
+    runtime, now = planned.get('values', {}), actual.get('values', {})
+    return set(runtime) == set(now) and all(_sysctl.same_value(now[k], v) for k, v in runtime.items())
 
 
 def _refusal_message(failure, journal, rollback_errors):

@@ -20,6 +20,7 @@ description:
   - Optionally gives the namespace its own resolver configuration in C(/etc/netns/NAME/resolv.conf),
     which C(ip netns exec) and the P(linuxnet.plumbing.netns#connection) connection plugin show to
     programs as C(/etc/resolv.conf). The host's C(/etc/resolv.conf) is never touched.
+    The file is written atomically with mode 0644 (its directory 0755), whatever the umask.
   - Removal first deletes the virtual interfaces inside the namespace (veth pairs, bridges, macvlans...),
     so that their names, and the names of veth peers in other namespaces, can be used again right away
     instead of after the kernel's asynchronous namespace cleanup.
@@ -119,6 +120,7 @@ import os
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import new_module, run_module
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.files import write_file
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import Netlink, NetlinkError
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import (
     create_netns,
@@ -161,14 +163,6 @@ def parse_nameservers(content):
             if line.startswith('nameserver') and len(line.split()) > 1]
 
 
-def write_file(path, content):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as handle:
-        handle.write(content)
-    os.rename(tmp, path)
-
-
 def remove_file(path):
     if os.path.exists(path):
         os.unlink(path)
@@ -200,6 +194,15 @@ def purge_and_remove(name):
                 if exc.code != errno.ENODEV:  # gone with its peer or parent
                     raise
     remove_netns(name)
+
+
+def read_state(name, conf, with_nameservers):
+    """The namespace as the diff describes it, read again after the actions."""
+    exists = netns_exists(name)
+    now = dict(name=name, state='present' if exists else 'absent', loopback_up=loopback_up(name) if exists else False)
+    if with_nameservers:
+        now['nameservers'] = parse_nameservers(read_file(conf))
+    return now
 
 
 def validate(params):
@@ -249,6 +252,7 @@ def body(module):
             tracker.add('remove %s' % conf, remove_file, conf)
 
     tracker.apply(module.check_mode)
+    tracker.verify(lambda: read_state(name, conf, 'nameservers' in tracker.after))
     has_conf = os.path.exists(conf) if not module.check_mode else (
         state == 'present' and (servers if servers is not None else conf_now is not None))
     return tracker.result(name=name, path=netns_path(name), resolv_conf=conf if has_conf else None)

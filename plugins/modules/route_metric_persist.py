@@ -95,9 +95,10 @@ import io
 import ipaddress
 import os
 import re
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.errors import ModuleFailure
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.files import write_file
 
 METRIC_MAX = 4294967295
 NETPLAN_DEVICE_TYPES = ('ethernets', 'bonds', 'bridges', 'vlans', 'wifis', 'modems', 'tunnels', 'vrfs',
@@ -824,21 +825,6 @@ def plan(root, device, mac, families, metric, backend='auto'):
     return result
 
 
-def write_file(module, path, text):
-    folder = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.route_metric.')
-    try:
-        with io.open(fd, 'w', newline='') as handle:   # no newline translation: the lines' own ends
-            handle.write(text)
-        stat = os.stat(path)
-        os.chmod(tmp, stat.st_mode & 0o7777)
-        os.chown(tmp, stat.st_uid, stat.st_gid)
-        module.atomic_move(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -865,7 +851,12 @@ def main():
     changed_files = [f for f in result['files'] if f['changed']]
     if not module.check_mode:
         for item in changed_files:
-            write_file(module, item['path'], item['after'])
+            # encoded as it is, no newline translation: CRLF files keep their line ends;
+            # the file keeps its mode and owner (it belongs to the network configuration tool)
+            try:
+                write_file(item['path'], item['after'], keep_existing_mode=True)
+            except ModuleFailure as exc:
+                module.fail_json(msg='route_metric: %s' % exc.msg, path=item['path'])
     diff = [{'before_header': f['path'], 'after_header': f['path'], 'before': f['before'], 'after': f['after']}
             for f in changed_files]
     changes = ['%s: %s' % (f['path'], edit) for f in result['files'] for edit in f['edits']]
