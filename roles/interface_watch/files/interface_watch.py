@@ -1,0 +1,428 @@
+#!/usr/bin/python3
+# -*- coding: utf-8 -*-
+# Copyright: linuxnet.plumbing contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""interface_watch: apply the worker fixes as soon as the kernel reports a new
+interface, without waiting for the next Ansible run.
+
+    interface_watch.py run --config FILE [--daemon --pidfile FILE --logfile FILE]
+    interface_watch.py status --pidfile FILE      JSON: running, pid
+    interface_watch.py stop --pidfile FILE        SIGTERM, wait for the exit
+    interface_watch.py restart-pod NAME           crictl: stop and remove the pods named NAME
+
+Installed by the linuxnet.plumbing.interface_watch role beside a copy of the
+collection's pure module_utils (the policy_routes planner, the netlink event
+model), laid out as ansible_collections/... in the same directory. It reacts
+to link, route and rule notifications (one bound rtnetlink socket, select()),
+debounces a burst, then: rp_filter of each new matching interface through
+/proc/sys, the missing default routes of the policy-routing tables over
+netlink, the restart hook once per burst that brought a new interface. A full
+resync every `resync_seconds` repairs what a lost notification (socket
+overrun) left behind. Every action is one log line; report_only only logs.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import argparse
+import errno
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+# pylint: disable=wrong-import-position
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.netlink_events import (  # noqa: E402
+    NamespaceView,
+    check_patterns,
+    name_matches,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.policy_routes import (  # noqa: E402
+    policy_routes_describe,
+    policy_routes_plan,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._routes import (  # noqa: E402
+    normalise_route,
+    route_from_msg,
+    route_request,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._rules import rule_from_msg  # noqa: E402
+
+RTMGRP_LINK = 0x1
+RTMGRP_IPV4_ROUTE = 0x40
+RTMGRP_IPV4_RULE = 0x80
+RTMGRP_IPV6_ROUTE = 0x400
+GROUPS = RTMGRP_LINK | RTMGRP_IPV4_ROUTE | RTMGRP_IPV4_RULE | RTMGRP_IPV6_ROUTE
+# IPv6 rules: group RTNLGRP_IPV6_RULE (19) has no legacy bit; joined by number below.
+RTNLGRP_IPV6_RULE = 19
+SOL_NETLINK = 270
+NETLINK_ADD_MEMBERSHIP = 1
+
+DEFAULTS = dict(patterns=[], rp_filter_mode=2, policy_routes=True, hook=[], netns='', report_only=False,
+                resync_seconds=60.0, quiet_seconds=0.05, max_wait_seconds=0.25)
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def load_config(data):
+    """Validate the role's JSON config; errors name the key and the value."""
+    config = dict(DEFAULTS)
+    unknown = sorted(set(data) - set(DEFAULTS))
+    if unknown:
+        raise ConfigError('unknown setting %r' % unknown[0])
+    config.update(data)
+    check_patterns('patterns', config['patterns'])
+    if not config['patterns']:
+        raise ConfigError('patterns: value [] matches no interface; give at least one glob')
+    if config['rp_filter_mode'] not in (0, 1, 2) or isinstance(config['rp_filter_mode'], bool):
+        raise ConfigError('rp_filter_mode: value %r is not 0, 1 or 2' % (config['rp_filter_mode'],))
+    hook = config['hook']
+    if not isinstance(hook, list) or not all(isinstance(a, str) and a for a in hook):
+        raise ConfigError('hook: value %r is not an argument list (a list of non-empty strings)' % (hook,))
+    for key in ('resync_seconds', 'quiet_seconds', 'max_wait_seconds'):
+        if not isinstance(config[key], (int, float)) or config[key] <= 0:
+            raise ConfigError('%s: value %r is not a positive number' % (key, config[key]))
+    return config
+
+
+class Burst(object):
+    """Debounce: a burst ends after `quiet` seconds without a notification,
+    or `max_wait` seconds after its first one, whichever comes first, so a
+    steady stream cannot postpone the fixes beyond max_wait."""
+
+    def __init__(self, quiet, max_wait):
+        self.quiet = quiet
+        self.max_wait = max_wait
+        self.first = self.last = None
+        self.new_links = []
+        self.tables_touched = False
+
+    def add(self, now, new_link=None, tables=False):
+        if self.first is None:
+            self.first = now
+        self.last = now
+        if new_link and new_link not in self.new_links:
+            self.new_links.append(new_link)
+        self.tables_touched = self.tables_touched or tables
+
+    @property
+    def open(self):
+        return self.first is not None
+
+    def deadline(self):
+        return min(self.last + self.quiet, self.first + self.max_wait) if self.open else None
+
+    def due(self, now):
+        return self.open and now >= self.deadline()
+
+
+def classify(event, patterns, seen):
+    """What a notification asks of the watcher: (the name of a matching link
+    not seen before, or None; whether the policy tables may need a look).
+    seen: the (index, name) of matching links met so far, kept up to date,
+    so that a link going up or changing its MTU is not new again, but a
+    rename into a pattern is."""
+    if event is None:
+        return None, False
+    if event['kind'] != 'link':
+        return None, event['kind'] in ('route', 'rule')
+    key = (event['index'], event['ifname'])
+    if event['action'] == 'deleted':
+        seen.discard(key)
+        return None, False
+    if not name_matches(event['ifname'], patterns) or key in seen:
+        return None, False
+    seen.add(key)
+    return event['ifname'], True
+
+
+def log(message):
+    sys.stdout.write('%s interface_watch: %s\n' % (time.strftime('%Y-%m-%dT%H:%M:%S'), message))
+    sys.stdout.flush()
+
+
+class Watcher(object):
+    def __init__(self, config):
+        from pyroute2 import IPRoute  # pylint: disable=import-outside-toplevel
+        self.config = config
+        self.prefix = 'would ' if config['report_only'] else ''
+        self.events = IPRoute()
+        # bind first: later requests on the socket would take the address
+        self.events.bind(groups=GROUPS)
+        self.events.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, RTNLGRP_IPV6_RULE)
+        self.requests = IPRoute()
+        self.view = NamespaceView(config['netns'] or None)
+        self.seen = set()
+
+    def close(self):
+        self.events.close()
+        self.requests.close()
+
+    def links(self):
+        out = {}
+        for msg in self.requests.get_links():
+            self.view.event(msg)
+            out[msg.get_attr('IFLA_IFNAME')] = msg['index']
+        return out
+
+    # -- the fixes -------------------------------------------------------------
+
+    def fix_rp_filter(self, name):
+        path = '/proc/sys/net/ipv4/conf/%s/rp_filter' % name
+        want = self.config['rp_filter_mode']
+        try:
+            with open(path) as handle:
+                have = int(handle.read().strip())
+            if have == want:
+                return False
+            log('%sset rp_filter of %s: %d -> %d' % (self.prefix, name, have, want))
+            if not self.config['report_only']:
+                with open(path, 'w') as handle:
+                    handle.write('%d\n' % want)
+            return True
+        except OSError as exc:
+            # gone again already (a short-lived interface): nothing to fix
+            if exc.errno != errno.ENOENT:
+                log('error: rp_filter of %s: %s' % (name, exc))
+            return False
+
+    def fix_policy_routes(self):
+        links = self.links()
+        names = dict((i, n) for n, i in links.items())
+        routes = [r for r in (route_from_msg(m, names) for m in self.requests.get_routes()) if r is not None]
+        rules = [rule_from_msg(m) for m in self.requests.get_rules()]
+        plan = policy_routes_plan(rules, routes)
+        count = 0
+        for fix in plan['fixes']:
+            log('%sadd %s' % (self.prefix, policy_routes_describe(fix)))
+            count += 1
+            if self.config['report_only']:
+                continue
+            route = normalise_route(dict(family=fix['family'], dest='default', table=fix['table'],
+                                         metric=0 if fix['family'] == 'ipv4' else 1024, type='unicast',
+                                         scope='global', proto='boot', gateway=fix['gateway'], dev=fix['dev'],
+                                         src=None, onlink=False, nexthops=None))
+            try:
+                self.requests.route('add', **route_request(route, links))
+            except Exception as exc:  # pylint: disable=broad-except
+                # EEXIST: added meanwhile by someone else; the rest: reported, retried at the next resync
+                log('error: %s: %s' % (policy_routes_describe(fix), exc))
+        return count
+
+    def run_hook(self, reason):
+        hook = self.config['hook']
+        if not hook:
+            return
+        log('%srun hook %s (%s)' % (self.prefix, json.dumps(hook), reason))
+        if self.config['report_only']:
+            return
+        try:
+            done = subprocess.run(hook, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, timeout=60, check=False)
+            log('hook exited %d%s' % (done.returncode, (': ' + done.stdout.decode('utf-8', 'replace').strip()[-200:])
+                                      if done.returncode else ''))
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            log('error: hook %s: %s' % (json.dumps(hook), exc))
+
+    # -- the loop --------------------------------------------------------------
+
+    def resync(self):
+        links = self.links()
+        for name in sorted(links):
+            if name_matches(name, self.config['patterns']):
+                # fixed here, so a later change of the link is not news
+                self.seen.add((links[name], name))
+                self.fix_rp_filter(name)
+        if self.config['policy_routes']:
+            self.fix_policy_routes()
+
+    def settle(self, burst):
+        for name in burst.new_links:
+            self.fix_rp_filter(name)
+        if self.config['policy_routes'] and (burst.tables_touched or burst.new_links):
+            self.fix_policy_routes()
+        if burst.new_links:
+            self.run_hook('new interface(s): %s' % ', '.join(burst.new_links))
+
+    def loop(self, stop):
+        burst = Burst(self.config['quiet_seconds'], self.config['max_wait_seconds'])
+        next_resync = time.monotonic() + self.config['resync_seconds']
+        while not stop:
+            now = time.monotonic()
+            wake = min(next_resync, burst.deadline() or next_resync)
+            ready = select.select([self.events.fileno()], [], [], max(0.0, wake - now))[0]
+            if ready:
+                now = time.monotonic()
+                for msg in self.events.get():
+                    new_link, tables = classify(self.view.event(msg), self.config['patterns'], self.seen)
+                    if new_link or tables:
+                        burst.add(now, new_link, tables)
+            now = time.monotonic()
+            if burst.due(now):
+                self.settle(burst)
+                burst = Burst(self.config['quiet_seconds'], self.config['max_wait_seconds'])
+            if now >= next_resync:
+                self.resync()
+                next_resync = now + self.config['resync_seconds']
+
+
+def read_pid(pidfile):
+    try:
+        with open(pidfile) as handle:
+            pid = int(handle.read().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        with open('/proc/%d/cmdline' % pid, 'rb') as handle:
+            argv = handle.read().split(b'\0')
+    except OSError:
+        return None
+    # a recycled pid belongs to another program: not ours
+    return pid if os.fsencode(pidfile) in argv and any(a.endswith(b'interface_watch.py') for a in argv) else None
+
+
+def daemonize(pidfile, logfile):
+    """Fork twice; the parent exits 0 once the watcher is listening (or 1
+    with its error), so the role knows the outcome without waiting."""
+    rfd, wfd = os.pipe()
+    if os.fork():
+        os.close(wfd)
+        message = os.read(rfd, 4096).decode('utf-8', 'replace')
+        if message == 'ready':
+            sys.exit(0)
+        sys.stderr.write(message or 'interface_watch: the daemon exited before it was ready\n')
+        sys.exit(1)
+    os.close(rfd)
+    os.setsid()
+    if os.fork():
+        os._exit(0)  # pylint: disable=protected-access
+    os.chdir('/')
+    null = os.open(os.devnull, os.O_RDONLY)
+    out = os.open(logfile, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
+    os.dup2(null, 0)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+    os.close(null)
+    os.close(out)
+    with open(pidfile + '.tmp', 'w') as handle:
+        handle.write('%d\n' % os.getpid())
+    os.rename(pidfile + '.tmp', pidfile)
+    return wfd
+
+
+def command_run(args):
+    with open(args.config) as handle:
+        try:
+            config = load_config(json.load(handle))
+        except (ConfigError, ValueError) as exc:
+            sys.stderr.write('interface_watch: %s: %s\n' % (args.config, exc))
+            return 2
+    ready_fd = daemonize(args.pidfile, args.logfile) if args.daemon else None
+    stop = []
+
+    def on_term(signum, frame):  # pylint: disable=unused-argument
+        stop.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    watcher = None
+    try:
+        if config['netns']:
+            from pyroute2.netns import setns  # pylint: disable=import-outside-toplevel
+            setns(config['netns'], flags=0)  # the whole (single-threaded) process: netlink and /proc/sys alike
+        watcher = Watcher(config)
+        log('watching %s for %s (rp_filter %d, policy routes %s, hook %s%s)' % (
+            ('namespace ' + config['netns']) if config['netns'] else 'this namespace', ' '.join(config['patterns']),
+            config['rp_filter_mode'], 'on' if config['policy_routes'] else 'off',
+            json.dumps(config['hook']), ', report only' if config['report_only'] else ''))
+        watcher.resync()
+    except Exception as exc:  # pylint: disable=broad-except
+        message = 'interface_watch: cannot start: %s\n' % exc
+        if ready_fd is not None:
+            os.write(ready_fd, message.encode('utf-8'))
+            _remove(args.pidfile)
+        sys.stderr.write(message)
+        return 1
+    if ready_fd is not None:
+        os.write(ready_fd, b'ready')
+        os.close(ready_fd)
+    try:
+        watcher.loop(stop)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        log('stopping')
+        watcher.close()
+        if args.daemon:
+            _remove(args.pidfile)
+    return 0
+
+
+def _remove(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def command_status(args):
+    pid = read_pid(args.pidfile)
+    print(json.dumps(dict(running=pid is not None, pid=pid)))
+    return 0
+
+
+def command_stop(args):
+    pid = read_pid(args.pidfile)
+    if pid is None:
+        _remove(args.pidfile)
+        print(json.dumps(dict(stopped=False, pid=None)))
+        return 0
+    fd = os.pidfd_open(pid)
+    os.kill(pid, signal.SIGTERM)
+    # the pidfd turns readable when the process has exited
+    if not select.select([fd], [], [], 10)[0]:
+        os.kill(pid, signal.SIGKILL)
+        select.select([fd], [], [], 10)
+    os.close(fd)
+    _remove(args.pidfile)
+    print(json.dumps(dict(stopped=True, pid=pid)))
+    return 0
+
+
+def command_restart_pod(args):
+    """The default hook: the kubelet recreates a pod of a DaemonSet (kube-proxy)
+    that is removed, and the new one sees every interface."""
+    found = subprocess.run(['crictl', 'pods', '--name', args.name, '-q'], stdout=subprocess.PIPE, check=True)
+    for pod in found.stdout.decode().split():
+        subprocess.run(['crictl', 'stopp', pod], check=True)
+        subprocess.run(['crictl', 'rmp', pod], check=True)
+        print('restarted pod %s (%s)' % (args.name, pod))
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='interface_watch.py')
+    sub = parser.add_subparsers(dest='command', required=True)
+    run = sub.add_parser('run')
+    run.add_argument('--config', required=True)
+    run.add_argument('--daemon', action='store_true')
+    run.add_argument('--pidfile')
+    run.add_argument('--logfile')
+    for name in ('status', 'stop'):
+        sub.add_parser(name).add_argument('--pidfile', required=True)
+    sub.add_parser('restart-pod').add_argument('name')
+    args = parser.parse_args(argv)
+    if args.command == 'run' and args.daemon and not (args.pidfile and args.logfile):
+        parser.error('run --daemon needs --pidfile and --logfile')
+    return dict(run=command_run, status=command_status, stop=command_stop,
+                restart_pod=command_restart_pod)[args.command.replace('-', '_')](args)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
