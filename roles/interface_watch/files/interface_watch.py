@@ -33,25 +33,6 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-# pylint: disable=wrong-import-position
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.netlink_events import (  # noqa: E402
-    NamespaceView,
-    check_patterns,
-    name_matches,
-)
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.policy_routes import (  # noqa: E402
-    policy_routes_describe,
-    policy_routes_plan,
-)
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._routes import (  # noqa: E402
-    normalise_route,
-    route_from_msg,
-    route_request,
-)
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._rules import rule_from_msg  # noqa: E402
-
 RTMGRP_LINK = 0x1
 RTMGRP_IPV4_ROUTE = 0x40
 RTMGRP_IPV4_RULE = 0x80
@@ -62,94 +43,26 @@ RTNLGRP_IPV6_RULE = 19
 SOL_NETLINK = 270
 NETLINK_ADD_MEMBERSHIP = 1
 
-DEFAULTS = dict(patterns=[], rp_filter_mode=2, policy_routes=True, hook=[], netns='', report_only=False,
-                resync_seconds=60.0, quiet_seconds=0.05, max_wait_seconds=0.25)
-
-
-class ConfigError(ValueError):
-    pass
-
-
-def load_config(data):
-    """Validate the role's JSON config; errors name the key and the value."""
-    config = dict(DEFAULTS)
-    unknown = sorted(set(data) - set(DEFAULTS))
-    if unknown:
-        raise ConfigError('unknown setting %r' % unknown[0])
-    config.update(data)
-    check_patterns('patterns', config['patterns'])
-    if not config['patterns']:
-        raise ConfigError('patterns: value [] matches no interface; give at least one glob')
-    if config['rp_filter_mode'] not in (0, 1, 2) or isinstance(config['rp_filter_mode'], bool):
-        raise ConfigError('rp_filter_mode: value %r is not 0, 1 or 2' % (config['rp_filter_mode'],))
-    hook = config['hook']
-    if not isinstance(hook, list) or not all(isinstance(a, str) and a for a in hook):
-        raise ConfigError('hook: value %r is not an argument list (a list of non-empty strings)' % (hook,))
-    for key in ('resync_seconds', 'quiet_seconds', 'max_wait_seconds'):
-        if not isinstance(config[key], (int, float)) or config[key] <= 0:
-            raise ConfigError('%s: value %r is not a positive number' % (key, config[key]))
-    return config
-
-
-class Burst(object):
-    """Debounce: a burst ends after `quiet` seconds without a notification,
-    or `max_wait` seconds after its first one, whichever comes first, so a
-    steady stream cannot postpone the fixes beyond max_wait."""
-
-    def __init__(self, quiet, max_wait):
-        self.quiet = quiet
-        self.max_wait = max_wait
-        self.first = self.last = None
-        self.new_links = []
-        self.tables_touched = False
-
-    def add(self, now, new_link=None, tables=False):
-        if self.first is None:
-            self.first = now
-        self.last = now
-        if new_link and new_link not in self.new_links:
-            self.new_links.append(new_link)
-        self.tables_touched = self.tables_touched or tables
-
-    @property
-    def open(self):
-        return self.first is not None
-
-    def deadline(self):
-        return min(self.last + self.quiet, self.first + self.max_wait) if self.open else None
-
-    def due(self, now):
-        return self.open and now >= self.deadline()
-
-
-def classify(event, patterns, seen):
-    """What a notification asks of the watcher: (the name of a matching link
-    not seen before, or None; whether the policy tables may need a look).
-    seen: the (index, name) of matching links met so far, kept up to date,
-    so that a link going up or changing its MTU is not new again, but a
-    rename into a pattern is."""
-    if event is None:
-        return None, False
-    if event['kind'] != 'link':
-        return None, event['kind'] in ('route', 'rule')
-    key = (event['index'], event['ifname'])
-    if event['action'] == 'deleted':
-        seen.discard(key)
-        return None, False
-    if not name_matches(event['ifname'], patterns) or key in seen:
-        return None, False
-    seen.add(key)
-    return event['ifname'], True
-
-
 def log(message):
     sys.stdout.write('%s interface_watch: %s\n' % (time.strftime('%Y-%m-%dT%H:%M:%S'), message))
     sys.stdout.flush()
 
 
+def _collection():
+    """The collection's pure module_utils, installed beside this file (status
+    and stop work without them, e.g. before they are copied)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    # pylint: disable=import-outside-toplevel
+    from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan import interface_watch, netlink_events
+    from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan import policy_routes
+    from ansible_collections.linuxnet.plumbing.plugins.module_utils import _routes, _rules
+    return dict(watch=interface_watch, events=netlink_events, plan=policy_routes, routes=_routes, rules=_rules)
+
+
 class Watcher(object):
-    def __init__(self, config):
+    def __init__(self, config, lib):
         from pyroute2 import IPRoute  # pylint: disable=import-outside-toplevel
+        self.lib = lib
         self.config = config
         self.prefix = 'would ' if config['report_only'] else ''
         self.events = IPRoute()
@@ -157,7 +70,7 @@ class Watcher(object):
         self.events.bind(groups=GROUPS)
         self.events.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, RTNLGRP_IPV6_RULE)
         self.requests = IPRoute()
-        self.view = NamespaceView(config['netns'] or None)
+        self.view = lib['events'].NamespaceView(config['netns'] or None)
         self.seen = set()
 
     def close(self):
@@ -195,28 +108,29 @@ class Watcher(object):
     def fix_policy_routes(self):
         links = self.links()
         names = dict((i, n) for n, i in links.items())
-        routes = [r for r in (route_from_msg(m, names) for m in self.requests.get_routes()) if r is not None]
-        rules = [rule_from_msg(m) for m in self.requests.get_rules()]
-        plan = policy_routes_plan(rules, routes)
+        routes = [r for r in (self.lib['routes'].route_from_msg(m, names) for m in self.requests.get_routes()) if r is not None]
+        rules = [self.lib['rules'].rule_from_msg(m) for m in self.requests.get_rules()]
+        plan = self.lib['plan'].policy_routes_plan(rules, routes)
+        describe = self.lib['plan'].policy_routes_describe
         count = 0
         for fix in plan['fixes']:
-            log('%sadd %s' % (self.prefix, policy_routes_describe(fix)))
+            log('%sadd %s' % (self.prefix, describe(fix)))
             count += 1
             if self.config['report_only']:
                 continue
-            route = normalise_route(dict(family=fix['family'], dest='default', table=fix['table'],
+            route = self.lib['routes'].normalise_route(dict(family=fix['family'], dest='default', table=fix['table'],
                                          metric=0 if fix['family'] == 'ipv4' else 1024, type='unicast',
                                          scope='global', proto='boot', gateway=fix['gateway'], dev=fix['dev'],
                                          src=None, onlink=False, nexthops=None))
             try:
-                self.requests.route('add', **route_request(route, links))
+                self.requests.route('add', **self.lib['routes'].route_request(route, links))
             except Exception as exc:  # pylint: disable=broad-except
                 # EEXIST: added meanwhile by someone else; the rest: reported, retried at the next resync
-                log('error: %s: %s' % (policy_routes_describe(fix), exc))
+                log('error: %s: %s' % (describe(fix), exc))
         return count
 
     def run_hook(self, reason):
-        hook = self.config['hook']
+        hook = self.config['restart_hook']
         if not hook:
             return
         log('%srun hook %s (%s)' % (self.prefix, json.dumps(hook), reason))
@@ -235,7 +149,7 @@ class Watcher(object):
     def resync(self):
         links = self.links()
         for name in sorted(links):
-            if name_matches(name, self.config['patterns']):
+            if self.lib['events'].name_matches(name, self.config['patterns']):
                 # fixed here, so a later change of the link is not news
                 self.seen.add((links[name], name))
                 self.fix_rp_filter(name)
@@ -251,7 +165,7 @@ class Watcher(object):
             self.run_hook('new interface(s): %s' % ', '.join(burst.new_links))
 
     def loop(self, stop):
-        burst = Burst(self.config['quiet_seconds'], self.config['max_wait_seconds'])
+        burst = self.lib['watch'].Burst(self.config['quiet_seconds'], self.config['max_wait_seconds'])
         next_resync = time.monotonic() + self.config['resync_seconds']
         while not stop:
             now = time.monotonic()
@@ -260,13 +174,13 @@ class Watcher(object):
             if ready:
                 now = time.monotonic()
                 for msg in self.events.get():
-                    new_link, tables = classify(self.view.event(msg), self.config['patterns'], self.seen)
+                    new_link, tables = self.lib['watch'].classify(self.view.event(msg), self.config['patterns'], self.seen)
                     if new_link or tables:
                         burst.add(now, new_link, tables)
             now = time.monotonic()
             if burst.due(now):
                 self.settle(burst)
-                burst = Burst(self.config['quiet_seconds'], self.config['max_wait_seconds'])
+                burst = self.lib['watch'].Burst(self.config['quiet_seconds'], self.config['max_wait_seconds'])
             if now >= next_resync:
                 self.resync()
                 next_resync = now + self.config['resync_seconds']
@@ -317,10 +231,11 @@ def daemonize(pidfile, logfile):
 
 
 def command_run(args):
+    lib = _collection()
     with open(args.config) as handle:
         try:
-            config = load_config(json.load(handle))
-        except (ConfigError, ValueError) as exc:
+            config = lib['watch'].load_config(json.load(handle))
+        except ValueError as exc:
             sys.stderr.write('interface_watch: %s: %s\n' % (args.config, exc))
             return 2
     ready_fd = daemonize(args.pidfile, args.logfile) if args.daemon else None
@@ -336,11 +251,11 @@ def command_run(args):
         if config['netns']:
             from pyroute2.netns import setns  # pylint: disable=import-outside-toplevel
             setns(config['netns'], flags=0)  # the whole (single-threaded) process: netlink and /proc/sys alike
-        watcher = Watcher(config)
+        watcher = Watcher(config, lib)
         log('watching %s for %s (rp_filter %d, policy routes %s, hook %s%s)' % (
             ('namespace ' + config['netns']) if config['netns'] else 'this namespace', ' '.join(config['patterns']),
             config['rp_filter_mode'], 'on' if config['policy_routes'] else 'off',
-            json.dumps(config['hook']), ', report only' if config['report_only'] else ''))
+            json.dumps(config['restart_hook']), ', report only' if config['report_only'] else ''))
         watcher.resync()
     except Exception as exc:  # pylint: disable=broad-except
         message = 'interface_watch: cannot start: %s\n' % exc
