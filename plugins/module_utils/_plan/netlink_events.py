@@ -98,7 +98,7 @@ def check_kinds(option, kinds):
     return list(kinds)
 
 
-def _blank(kind, action, namespace):
+def blank(kind, action, namespace):
     event = dict.fromkeys(EVENT_KEYS)
     event.update(kind=kind, action=action, namespace=namespace)
     return event
@@ -141,7 +141,7 @@ class NamespaceView(object):
             action = 'changed' if index in self.names else 'new'
             self.names[index] = msg.get_attr('IFLA_IFNAME')
             addresses = self.addresses.get(index, [])
-        event = _blank('link', action, self.namespace)
+        event = blank('link', action, self.namespace)
         flags = msg['flags']
         event.update(ifname=msg.get_attr('IFLA_IFNAME'), index=index, state=msg.get_attr('IFLA_OPERSTATE'),
                      admin_up=bool(flags & IFF_UP), carrier=bool(flags & IFF_LOWER_UP),
@@ -160,7 +160,7 @@ class NamespaceView(object):
             known.remove(text)
         elif not deleted and text not in known:
             known.append(text)
-        event = _blank('address', 'deleted' if deleted else 'new', self.namespace)
+        event = blank('address', 'deleted' if deleted else 'new', self.namespace)
         event.update(ifname=self.names.get(index), index=index, address=text, family=_family(msg['family']),
                      addresses=list(known))
         return event
@@ -169,7 +169,7 @@ class NamespaceView(object):
         route = route_from_msg(msg, self.names)
         if route is None:
             return None
-        event = _blank('route', 'deleted' if deleted else 'new', self.namespace)
+        event = blank('route', 'deleted' if deleted else 'new', self.namespace)
         event.update(ifname=route['dev'], family=route['family'], dest=route['dest'], gateway=route['gateway'],
                      table=route['table'], metric=route['metric'], route_type=route['type'])
         if route['dev'] is not None:
@@ -178,7 +178,7 @@ class NamespaceView(object):
 
     def _rule(self, msg, deleted):
         rule = rule_from_msg(msg)
-        event = _blank('rule', 'deleted' if deleted else 'new', self.namespace)
+        event = blank('rule', 'deleted' if deleted else 'new', self.namespace)
         event.update(family=rule.get('family'), priority=rule.get('priority'), table=rule.get('table'),
                      src=rule.get('src'), dst=rule.get('dst'), iif=rule.get('iif'), oif=rule.get('oif'),
                      fwmark=rule.get('fwmark'), ifname=rule.get('iif') or rule.get('oif'))

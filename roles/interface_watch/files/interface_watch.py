@@ -29,6 +29,7 @@ import json
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -41,6 +42,7 @@ GROUPS = RTMGRP_LINK | RTMGRP_IPV4_ROUTE | RTMGRP_IPV4_RULE | RTMGRP_IPV6_ROUTE
 # IPv6 rules: group RTNLGRP_IPV6_RULE (19) has no legacy bit; joined by number below.
 RTNLGRP_IPV6_RULE = 19
 SOL_NETLINK = 270
+RCVBUF = 1 << 20
 NETLINK_ADD_MEMBERSHIP = 1
 
 def log(message):
@@ -61,14 +63,19 @@ def _collection():
 
 class Watcher(object):
     def __init__(self, config, lib):
-        from pyroute2 import IPRoute  # pylint: disable=import-outside-toplevel
+        # pylint: disable=import-outside-toplevel
+        from pyroute2 import IPRoute
+        from pyroute2.netlink.rtnl.marshal import MarshalRtnl
         self.lib = lib
         self.config = config
         self.prefix = 'would ' if config['report_only'] else ''
-        self.events = IPRoute()
-        # bind first: later requests on the socket would take the address
-        self.events.bind(groups=GROUPS)
+        # a plain socket read with select(): pyroute2 0.9's own reader buffers
+        # messages where select() cannot see them; its parser serves both
+        self.events = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+        self.events.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF)
+        self.events.bind((0, GROUPS))
         self.events.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, RTNLGRP_IPV6_RULE)
+        self.marshal = MarshalRtnl()
         self.requests = IPRoute()
         self.view = lib['events'].NamespaceView(config['netns'] or None)
         self.seen = set()
@@ -170,10 +177,18 @@ class Watcher(object):
         while not stop:
             now = time.monotonic()
             wake = min(next_resync, burst.deadline() or next_resync)
-            ready = select.select([self.events.fileno()], [], [], max(0.0, wake - now))[0]
+            ready = select.select([self.events], [], [], max(0.0, wake - now))[0]
             if ready:
                 now = time.monotonic()
-                for msg in self.events.get():
+                try:
+                    data = self.events.recv(RCVBUF)
+                except OSError as exc:
+                    if exc.errno != errno.ENOBUFS:
+                        raise
+                    log('notifications lost (socket overrun): full resync')
+                    next_resync = now
+                    continue
+                for msg in self.marshal.parse(data):
                     new_link, tables = self.lib['watch'].classify(self.view.event(msg), self.config['patterns'], self.seen)
                     if new_link or tables:
                         burst.add(now, new_link, tables)
