@@ -225,9 +225,16 @@ async def main(queue, args):
     events = _events_module()
     settings = parse_args(args, events)
     loop = asyncio.get_running_loop()
+    # The threads hand events to this loop; only this loop's own coroutine
+    # awaits queue.put (the rulebook's queue is not thread-safe).
+    handover = asyncio.Queue()
 
     def deliver(event):
-        loop.call_soon_threadsafe(queue.put_nowait, event)
+        loop.call_soon_threadsafe(handover.put_nowait, event)
+
+    async def pump():
+        while True:
+            await queue.put(await handover.get())
 
     threads = {}
 
@@ -241,7 +248,7 @@ async def main(queue, args):
         if thread.error is None:
             threads[namespace] = thread
 
-    try:
+    async def supervise():
         wanted = settings['namespaces']
         if wanted is None or wanted == 'all':
             await start(None, settings['snapshot'])
@@ -259,9 +266,17 @@ async def main(queue, args):
                 threads.pop(name).stopping.set()
             first = False
             await asyncio.sleep(settings['rescan'])
+
+    tasks = [asyncio.ensure_future(pump()), asyncio.ensure_future(supervise())]
+    try:
+        done = (await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED))[0]
+        for task in done:
+            task.result()  # a failure of either ends the source with its error
     finally:
         for thread in threads.values():
             thread.stopping.set()
+        for task in tasks:
+            task.cancel()
 
 
 def _cli(argv=None):
@@ -288,32 +303,28 @@ def _cli(argv=None):
     opts = parser.parse_args(argv)
     start = time.monotonic()
 
-    class Sentinel(Exception):
-        pass
-
     class PrintQueue(object):
-        def put_nowait(self, event):
+        def __init__(self, done):
+            self.done = done
+
+        async def put(self, event):
             out = dict(event, t=round(time.monotonic() - start, 3))
             print(json.dumps(out, sort_keys=True), flush=True)
             if opts.ready_file and event['ifname'] == opts.ready_on:
                 with open(opts.ready_file, 'w') as handle:
                     handle.write('listening\n')
-            if opts.until and event['ifname'] == opts.until:
-                raise Sentinel()
+            if opts.until and event['ifname'] == opts.until and not self.done.done():
+                self.done.set_result(True)
 
     async def run():
-        task = asyncio.ensure_future(main(PrintQueue(), json.loads(opts.args)))
         done = asyncio.get_running_loop().create_future()
-        # the sentinel is raised inside a loop callback: catch it there
-        asyncio.get_running_loop().set_exception_handler(
-            lambda loop, ctx: done.done() or done.set_result(isinstance(ctx.get('exception'), Sentinel)))
-        waits = [task, done]
-        finished = (await asyncio.wait(waits, timeout=opts.timeout or None,
+        task = asyncio.ensure_future(main(PrintQueue(done), json.loads(opts.args)))
+        finished = (await asyncio.wait([task, done], timeout=opts.timeout or None,
                                        return_when=asyncio.FIRST_COMPLETED))[0]
         task.cancel()
-        if task in finished and task.exception() is not None:
-            raise task.exception()
-        return 0 if done in finished and done.result() else 3
+        if task in finished:
+            task.result()  # the source's error, e.g. a bad argument
+        return 0 if done in finished else 3
 
     try:
         return asyncio.run(run())
