@@ -287,11 +287,12 @@ def _cli(argv=None):
 
     --ready-file is written when the event of interface --ready-on arrives
     (with initial_snapshot, e.g. lo: the source listens by then); --until
-    ends the run at the first event of that interface (a sentinel the
+    (a glob) ends the run at the first event of a matching interface (a sentinel the
     caller creates last: netlink keeps the order, so every event before it
     has been printed). Exit 0 on the sentinel or Ctrl-C, 3 on the timeout.
     Used by the netlink_monitor lab and the source's integration test."""
     import argparse  # pylint: disable=import-outside-toplevel
+    import fnmatch  # pylint: disable=import-outside-toplevel
     import json  # pylint: disable=import-outside-toplevel
     import time  # pylint: disable=import-outside-toplevel
     parser = argparse.ArgumentParser(prog='netlink.py')
@@ -313,7 +314,7 @@ def _cli(argv=None):
             if opts.ready_file and event['ifname'] == opts.ready_on:
                 with open(opts.ready_file, 'w') as handle:
                     handle.write('listening\n')
-            if opts.until and event['ifname'] == opts.until and not self.done.done():
+            if opts.until and fnmatch.fnmatchcase(event['ifname'] or '', opts.until) and not self.done.done():
                 self.done.set_result(True)
 
     async def run():
