@@ -18,7 +18,7 @@ runtime_packages=(
   radvd isc-dhcp-client
   git make ca-certificates
 )
-test_packages=(podman runc mmdebstrap shellcheck)
+test_packages=(podman runc mmdebstrap shellcheck openjdk-17-jre-headless)
 case $kind in
   runtime) packages=("${runtime_packages[@]}"); requirements=requirements/runtime.txt ;;
   test) packages=("${runtime_packages[@]}" "${test_packages[@]}"); requirements=requirements/test.txt ;;
@@ -37,6 +37,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "${missing[@]}" </dev/null
 else
   echo "setup: Debian packages present (${#packages[@]} checked)"
+fi
+
+# ansible-rulebook (the netlink event source's test) has its own venv: it
+# pins its own dependencies. Needs the JDK of test_packages.
+if [ "$kind" = test ]; then
+  rb_hash=$(sha256sum requirements/rulebook.txt | cut -d' ' -f1)
+  rb_stamp=.build/rulebook-venv/.linuxnet-rulebook.sha256
+  if [ ! -f "$rb_stamp" ] || [ "$(cat "$rb_stamp")" != "$rb_hash" ]; then
+    echo "setup: installing requirements/rulebook.txt into .build/rulebook-venv"
+    [ -x .build/rulebook-venv/bin/python ] || /usr/bin/python3 -m venv .build/rulebook-venv
+    .build/rulebook-venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/rulebook.txt
+    echo "$rb_hash" >"$rb_stamp"
+  fi
 fi
 
 # The hash covers every requirements file a kind pulls in (test.txt includes
