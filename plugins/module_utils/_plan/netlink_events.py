@@ -22,8 +22,8 @@ import fnmatch
 import ipaddress
 import socket
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._routes import route_from_msg
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._rules import rule_from_msg
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import route_from_msg
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.rules import rule_from_msg
 
 KINDS = ('link', 'address', 'route', 'rule')
 IFF_UP = 0x1

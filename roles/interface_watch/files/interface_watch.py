@@ -56,9 +56,8 @@ def _collection():
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     # pylint: disable=import-outside-toplevel
     from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan import interface_watch, netlink_events
-    from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan import policy_routes
-    from ansible_collections.linuxnet.plumbing.plugins.module_utils import _routes, _rules
-    return dict(watch=interface_watch, events=netlink_events, plan=policy_routes, routes=_routes, rules=_rules)
+    from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan import policy_routes, routes, rules
+    return dict(watch=interface_watch, events=netlink_events, plan=policy_routes, routes=routes, rules=rules)
 
 
 class Watcher(object):
