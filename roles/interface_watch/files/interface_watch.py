@@ -45,6 +45,7 @@ SOL_NETLINK = 270
 RCVBUF = 1 << 20
 NETLINK_ADD_MEMBERSHIP = 1
 
+
 def log(message):
     sys.stdout.write('%s interface_watch: %s\n' % (time.strftime('%Y-%m-%dT%H:%M:%S'), message))
     sys.stdout.flush()
@@ -124,10 +125,10 @@ class Watcher(object):
             count += 1
             if self.config['report_only']:
                 continue
-            route = self.lib['routes'].normalise_route(dict(family=fix['family'], dest='default', table=fix['table'],
-                                         metric=0 if fix['family'] == 'ipv4' else 1024, type='unicast',
-                                         scope='global', proto='boot', gateway=fix['gateway'], dev=fix['dev'],
-                                         src=None, onlink=False, nexthops=None))
+            route = self.lib['routes'].normalise_route(dict(
+                family=fix['family'], dest='default', table=fix['table'],
+                metric=0 if fix['family'] == 'ipv4' else 1024, type='unicast', scope='global', proto='boot',
+                gateway=fix['gateway'], dev=fix['dev'], src=None, onlink=False, nexthops=None))
             try:
                 self.requests.route('add', **self.lib['routes'].route_request(route, links))
             except Exception as exc:  # pylint: disable=broad-except
