@@ -49,6 +49,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes imp
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.rules import rule_from_msg, rule_request
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.sysctl import parse_key, read_value, write_value
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system import netns_batch, rtnl_batch
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.files import write_file
 
 STATE_DIR = '/run/linuxnet/topology'
 PYROUTE2_MISSING = ('routes need pyroute2 on the managed host: "apt-get install python3-pyroute2" (Debian/Ubuntu), '
@@ -75,13 +76,7 @@ def load_record(name, prefix):
 
 
 def save_record(record):
-    if not os.path.isdir(STATE_DIR):
-        os.makedirs(STATE_DIR, 0o755)
-    path = record_path(record['name'])
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as handle:
-        json.dump(record, handle, sort_keys=True)
-    os.rename(tmp, path)
+    write_file(record_path(record['name']), json.dumps(record, sort_keys=True))
 
 
 def drop_record(name):
@@ -412,11 +407,7 @@ class Engine(object):
             write_value(parse_key(action['key'], action['key']), action['value'])
 
     def _add_nameservers(self, action):
-        path = resolv_conf_path(action['netns'])
-        if not os.path.isdir(os.path.dirname(path)):
-            os.makedirs(os.path.dirname(path), 0o755)
-        with open(path, 'w') as handle:
-            handle.write(action['content'])
+        write_file(resolv_conf_path(action['netns']), action['content'])
 
     _change_nameservers = _add_nameservers
 
