@@ -62,7 +62,7 @@ options:
   private_key:
     description:
       - The device's private key, base64 of 32 bytes as C(wg genkey) prints it.
-      - When omitted, an existing device keeps its key and a new device gets a generated one (see RV(device.public_key)).
+      - When omitted, an existing device keeps its key and a new device gets a generated one (its public key is returned in RV(device)).
     type: str
   listen_port:
     description: UDP port the device listens on, 1 to 65535. When omitted, the port is not managed.
@@ -110,11 +110,10 @@ requirements:
   - C(wireguard-go) on the managed host where the kernel has no WireGuard
 notes:
   - Nothing of this is persisted across reboots; run the module at boot.
+  - The role C(linuxnet.plumbing.vpn_split_tunnel) builds a split tunnel between two ends with this module.
 seealso:
   - module: linuxnet.plumbing.ip_address
   - module: linuxnet.plumbing.link
-  - role: linuxnet.plumbing.vpn_split_tunnel
-    description: A split tunnel between a client and a gateway, built on this module.
 '''
 
 EXAMPLES = r'''

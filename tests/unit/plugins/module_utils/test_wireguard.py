@@ -17,6 +17,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.errors imp
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan import wireguard as wgplan
 
+
 def _key(seed):
     """A WireGuard-shaped key: base64 of 32 bytes (44 characters ending in '=')."""
     return base64.b64encode(bytes(random.Random(seed).getrandbits(8) for _dummy in range(32))).decode('ascii')
