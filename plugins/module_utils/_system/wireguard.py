@@ -27,6 +27,7 @@ import time
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.errors import ModuleFailure
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import Netlink, NetlinkError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.files import write_file
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import (
     entered,
     netns_exists,
@@ -110,14 +111,7 @@ def read_pid(pid_file):
 
 
 def write_pid(pid_file, pid):
-    directory = os.path.dirname(os.path.abspath(pid_file))
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o755)
-    fd = os.open(pid_file + '.tmp', os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    with os.fdopen(fd, 'w') as handle:
-        os.fchmod(handle.fileno(), 0o644)
-        handle.write('%d\n' % pid)
-    os.rename(pid_file + '.tmp', pid_file)
+    write_file(pid_file, '%d\n' % pid)
 
 
 def remove_file(path):
