@@ -10,11 +10,11 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 module: link
-short_description: Manage macvlan, vxlan, vlan, bond and dummy links, and the attributes of any link
+short_description: Manage macvlan, vxlan, vlan, bond, dummy and sit links, and the attributes of any link
 version_added: 0.1.0
 description:
-  - Creates, changes and deletes network links of the kinds C(macvlan), C(vxlan), C(vlan), C(bond)
-    and C(dummy) in a network namespace, through netlink (pyroute2); no C(ip) command is run.
+  - Creates, changes and deletes network links of the kinds C(macvlan), C(vxlan), C(vlan), C(bond),
+    C(dummy) and C(sit) (6in4 tunnels) in a network namespace, through netlink (pyroute2); no C(ip) command is run.
   - Changes the common attributes (MTU, up/down, MAC address, master) of an existing link of any kind,
     for example a veth end or a bridge, when O(kind) is omitted.
   - A link that already exists with the requested name but is of another kind is an error that names the
@@ -43,10 +43,10 @@ options:
         Kind-specific options then cannot be used.
       - When given and a link called O(name) exists with another kind, the module fails and names the kind
         it found.
-      - C(vlan), C(bond) and C(dummy) need kernel support (modules C(8021q), C(bonding), C(dummy)); a kernel
-        without them makes the module fail before any change.
+      - C(vlan), C(bond), C(dummy) and C(sit) need kernel support (modules C(8021q), C(bonding), C(dummy),
+        C(sit)); a kernel without them makes the module fail before any change, naming the kind.
     type: str
-    choices: [macvlan, vxlan, vlan, bond, dummy]
+    choices: [macvlan, vxlan, vlan, bond, dummy, sit]
   state:
     description:
       - V(present) creates the link if needed and makes its attributes match.
@@ -86,7 +86,8 @@ options:
     type: int
   remote:
     description:
-      - Unicast IPv4 or IPv6 address of the remote VXLAN endpoint (C(vxlan) only).
+      - Unicast IPv4 or IPv6 address of the remote VXLAN endpoint (C(vxlan)), or the IPv4 address of the far
+        end of a C(sit) tunnel (a tunnel broker's server).
       - Mutually exclusive with O(group). Cannot be changed on an existing link, see O(recreate).
     type: str
   group:
@@ -96,14 +97,19 @@ options:
     type: str
   local:
     description:
-      - Source IPv4 or IPv6 address of the tunnel packets (C(vxlan) only); same address family as
-        O(remote) or O(group).
+      - Source IPv4 or IPv6 address of the tunnel packets (C(vxlan)); same address family as
+        O(remote) or O(group). For C(sit), the local IPv4 address of the tunnel.
       - Cannot be changed on an existing link, see O(recreate).
     type: str
   dstport:
     description:
       - UDP destination port of a C(vxlan) link. V(4789) (the IANA port) when omitted, unlike the kernel's
         own default of 8472.
+      - Cannot be changed on an existing link, see O(recreate).
+    type: int
+  ttl:
+    description:
+      - TTL of the outer IPv4 packets of a C(sit) tunnel, 0 to 255 (0 copies the inner hop limit).
       - Cannot be changed on an existing link, see O(recreate).
     type: int
   mtu:
@@ -131,7 +137,7 @@ options:
   recreate:
     description:
       - What to do when an existing link of O(kind) differs in an attribute the kernel cannot change on a
-        live link (O(parent), O(vni), O(remote), O(group), O(local), O(dstport), O(vlan_id), a bond O(mode),
+        live link (O(parent), O(vni), O(remote), O(group), O(local), O(dstport), O(ttl), O(vlan_id), a bond O(mode),
         a macvlan O(mode) into or out of V(passthru)).
       - V(false) fails with a message that lists each difference; nothing is changed.
       - V(true) deletes the link and creates it again with the requested attributes. Addresses, routes and
@@ -193,6 +199,15 @@ EXAMPLES = r'''
     kind: vlan
     parent: eth0
     vlan_id: 100
+
+- name: A 6in4 tunnel to a tunnel broker (where the kernel has sit)
+  linuxnet.plumbing.link:
+    name: he-ipv6
+    netns: gw
+    kind: sit
+    local: 192.0.2.10
+    remote: 203.0.113.1
+    ttl: 64
 
 - name: Lower the MTU of an existing veth end and put it into bridge br0
   linuxnet.plumbing.link:
@@ -304,6 +319,7 @@ ARGUMENT_SPEC = dict(
     group=dict(type='str'),
     local=dict(type='str'),
     dstport=dict(type='int'),
+    ttl=dict(type='int'),
     mtu=dict(type='int'),
     up=dict(type='bool'),
     mac=dict(type='str'),

@@ -23,7 +23,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation
     parse_address,
 )
 
-KINDS = ('macvlan', 'vxlan', 'vlan', 'bond', 'dummy')
+KINDS = ('macvlan', 'vxlan', 'vlan', 'bond', 'dummy', 'sit')
 
 MACVLAN_MODES = ('bridge', 'private', 'vepa', 'passthru', 'source')
 MACVLAN_MODE_VALUES = {1: 'private', 2: 'vepa', 4: 'bridge', 8: 'passthru', 16: 'source'}
@@ -42,10 +42,11 @@ KIND_OPTIONS = (
     ('mode', ('macvlan', 'bond')),
     ('vlan_id', ('vlan',)),
     ('vni', ('vxlan',)),
-    ('remote', ('vxlan',)),
+    ('remote', ('vxlan', 'sit')),
     ('group', ('vxlan',)),
-    ('local', ('vxlan',)),
+    ('local', ('vxlan', 'sit')),
     ('dstport', ('vxlan',)),
+    ('ttl', ('sit',)),
 )
 
 # Options a new link of the kind cannot be created without.
@@ -62,7 +63,7 @@ MUTABLE = {
 }
 
 # The order in which kind-specific attributes appear in diffs and messages.
-SPEC_KEYS = ('parent', 'mode', 'vlan_id', 'vni', 'remote', 'group', 'local', 'dstport')
+SPEC_KEYS = ('parent', 'mode', 'vlan_id', 'vni', 'remote', 'group', 'local', 'dstport', 'ttl')
 
 MAC_RE = re.compile(r'^[0-9a-f]{2}(:[0-9a-f]{2}){5}$')
 
@@ -133,6 +134,8 @@ def desired_spec(params):
         spec['vlan_id'] = check_range('vlan_id', params['vlan_id'], 1, 4094)
     if kind == 'vxlan':
         _vxlan_spec(params, spec)
+    if kind == 'sit':
+        _sit_spec(params, spec)
 
     if state == 'present':
         for option in REQUIRED.get(kind, ()):
@@ -162,6 +165,19 @@ def _vxlan_spec(params, spec):
         if option == 'local' and (addr.is_multicast or addr.is_unspecified):
             raise ValidationError(option, params[option], 'is not a unicast address')
         spec[option] = addr.compressed
+
+
+def _sit_spec(params, spec):
+    """A 6in4 tunnel: IPv4 ends only; ttl 0 means inherit the inner hop limit."""
+    for option in ('local', 'remote'):
+        if params.get(option) is None:
+            continue
+        addr = parse_address(option, params[option], 4)
+        if addr.is_multicast or addr.is_unspecified:
+            raise ValidationError(option, params[option], 'is not a unicast IPv4 address (a sit tunnel end)')
+        spec[option] = addr.compressed
+    if params.get('ttl') is not None:
+        spec['ttl'] = check_range('ttl', params['ttl'], 0, 255)
 
 
 # -- reading the kernel's view ---------------------------------------------------
@@ -217,6 +233,11 @@ def current_spec(link, names):
             spec['group' if addr.is_multicast else 'remote'] = addr.compressed
         local = data.get('IFLA_VXLAN_LOCAL') or data.get('IFLA_VXLAN_LOCAL6')
         spec['local'] = ipaddress.ip_address(local).compressed if local else None
+    elif kind == 'sit':
+        for option in ('local', 'remote'):
+            value = data.get('IFLA_SIT_' + option.upper())
+            spec[option] = None if value in (None, '0.0.0.0') else value
+        spec['ttl'] = data.get('IFLA_SIT_TTL')
     return spec
 
 
@@ -277,6 +298,10 @@ def create_kwargs(kind, name, spec, parent_index=None, mtu=None, mac=None):
             if value is not None:
                 six = ipaddress.ip_address(value).version == 6
                 kwargs[attr + ('6' if six else '')] = value
+    elif kind == 'sit':
+        for option in ('local', 'remote', 'ttl'):
+            if spec.get(option) is not None:
+                kwargs['sit_' + option] = spec[option]
     return kwargs
 
 

@@ -20,7 +20,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation
 
 def params(**kwargs):
     base = dict(name='lk0', kind=None, state='present', parent=None, mode=None, vlan_id=None, vni=None,
-                remote=None, group=None, local=None, dstport=None, mtu=None, up=None, mac=None,
+                remote=None, group=None, local=None, dstport=None, ttl=None, mtu=None, up=None, mac=None,
                 master=None, recreate=False)
     base.update(kwargs)
     return base
@@ -297,3 +297,44 @@ def test_unsupported_message():
     text = lk.unsupported_message('vlan', 'because')
     assert 'this kernel does not support link kind vlan' in text
     assert '8021q' in text
+
+
+# -- sit (6in4) -----------------------------------------------------------------------
+
+
+def test_sit_spec_ipv4_ends_and_ttl():
+    spec = lk.desired_spec(params(kind='sit', local='192.0.2.10', remote='203.0.113.1', ttl=64))
+    assert spec == {'local': '192.0.2.10', 'remote': '203.0.113.1', 'ttl': 64}
+
+
+@pytest.mark.parametrize('kwargs, option, text', [
+    (dict(remote='2001:db8::1'), 'remote', 'IPv4 is required'),
+    (dict(local='224.0.0.1'), 'local', 'not a unicast IPv4 address'),
+    (dict(ttl=256), 'ttl', 'outside the range'),
+])
+def test_sit_bad_specs(kwargs, option, text):
+    with pytest.raises(ValidationError) as exc:
+        lk.desired_spec(params(kind='sit', **kwargs))
+    assert exc.value.option == option
+    assert text in str(exc.value)
+
+
+def test_ttl_is_for_sit_only():
+    with pytest.raises(ValidationError) as exc:
+        lk.desired_spec(params(kind='vxlan', vni=1, ttl=5))
+    assert exc.value.option == 'ttl'
+
+
+def test_sit_round_trip():
+    desired = lk.desired_spec(params(kind='sit', local='192.0.2.10', remote='203.0.113.1', ttl=64))
+    kwargs = lk.create_kwargs('sit', 'he0', desired)
+    assert kwargs == dict(ifname='he0', kind='sit', sit_local='192.0.2.10', sit_remote='203.0.113.1', sit_ttl=64)
+    reading = {'kind': 'sit', 'info_data': {'IFLA_SIT_LOCAL': '192.0.2.10', 'IFLA_SIT_REMOTE': '203.0.113.1',
+                                            'IFLA_SIT_TTL': 64}}
+    current = lk.current_spec(reading, {})
+    assert lk.compare_spec('sit', current, desired) == ([], [])
+
+
+def test_sit_any_remote_reads_as_unset():
+    reading = {'kind': 'sit', 'info_data': {'IFLA_SIT_LOCAL': '0.0.0.0', 'IFLA_SIT_REMOTE': '0.0.0.0', 'IFLA_SIT_TTL': 0}}
+    assert lk.current_spec(reading, {}) == {'local': None, 'remote': None, 'ttl': 0}
