@@ -295,7 +295,7 @@ def body(module):
     tracker = DifferenceTracker()
     extra = {}
     localnet_key = _sysctl.SysctlKey(_dnat.ROUTE_LOCALNET_KEY)
-    with Nft(netns) as nft:
+    with Nft(netns, lock=True) as nft:
         plan_rule_set(tracker, nft, kind=KIND, name=params['name'], rules=rules, order=0, state=state)
         if spec is not None and spec.needs_route_localnet:
             current = _read_sysctl(netns, localnet_key)

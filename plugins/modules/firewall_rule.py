@@ -353,7 +353,7 @@ def body(module):
         raise ModuleFailure(NFT_MISSING)
     tracker = DifferenceTracker()
     try:
-        with Nft(netns) as nft:
+        with Nft(netns, lock=True) as nft:
             if name is not None:
                 plan_rule_set(tracker, nft, KIND, name, specs, order=order, state=params['state'])
             if params['policy'] is not None:

@@ -251,7 +251,7 @@ def body(module):
 
     tracker = DifferenceTracker()
     forwarding = None
-    with _nft.Nft(netns) as nft:
+    with _nft.Nft(netns, lock=True) as nft:
         _nft.plan_rule_set(tracker, nft, KIND, name, rules, order=0, state=state)
         if params['forwarding'] and state == 'present':
             current = _read_forwarding(netns)

@@ -46,8 +46,11 @@ the plan leaves a chain of ours, or the whole table, without a reason to
 exist, ``commit`` then re-reads the table and deletes (by handle) only what
 that fresh reading shows to be still empty - so a rule or chain added by hand
 between the first reading and the commit survives, and the table stays for
-it. What is left is the window between the second reading and the tiny
-second transaction.
+it. Between runs of this collection there is no window at all: a changing
+run holds the namespace's nft lock (``_system/lock``) from its first reading
+to the end of the tidy-up, so a run adding a rule never plans against a table
+that another run is about to delete. What is left is a hand-made change
+between the second reading and the tiny second transaction.
 
 nft runs as a child process with an argument list, spawned while inside
 ``_netns.entered(netns)`` (the child inherits the namespace of the thread).
@@ -62,6 +65,7 @@ import copy
 import hashlib
 import json
 
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.lock import NamespaceLock
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.nft import (  # noqa: F401, pylint: disable=unused-import
     NFT_MISSING,
     NftError,
@@ -568,10 +572,18 @@ def _counters_of(expr):
 
 
 class Nft(object):
-    """The owned table of one namespace: read once, changed as one transaction."""
+    """The owned table of one namespace: read once, changed as one transaction.
 
-    def __init__(self, netns=None, read=True):
+    With lock=True (every run that may change the table) the namespace's nft
+    lock is taken before the table is read and held until the with-block
+    ends, so read, plan and commit (with its tidy-up) of concurrent runs never
+    interleave. Readers that change nothing need no lock: one nft list is
+    atomic.
+    """
+
+    def __init__(self, netns=None, read=True, lock=False):
         self.netns = netns
+        self._lock = NamespaceLock('nft', netns).acquire() if lock else None
         self.table_exists = False
         self.table_handle = None
         self.chains = {}          # name -> dict(type, hook, prio, policy, handle, foreign)
@@ -583,12 +595,23 @@ class Nft(object):
         self._committed = False
         self._dirty = False
         if read:
-            self.read()
+            try:
+                self.read()
+            except BaseException:
+                self.close()
+                raise
+
+    def close(self):
+        """Release the lock (if taken); the model stays readable."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
+        self.close()
         return False
 
     # -- reading ----------------------------------------------------------
