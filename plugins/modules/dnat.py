@@ -423,7 +423,7 @@ def body_list(module):
 
     tracker = DifferenceTracker()
     with Nft(netns, lock=True) as nft:
-        purged = plan_rule_sets(tracker, nft, KIND, plans, purge=params['purge'])
+        purged = plan_rule_sets(tracker, nft, KIND, plans, purge=params['purge'], verify=module.check_mode)
         extra = _plan_route_localnet(tracker, netns, specs)
         tracker.apply(module.check_mode)
         reading, read_back = nft, False

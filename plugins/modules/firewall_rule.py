@@ -468,7 +468,7 @@ def body_list(module):
     tracker = DifferenceTracker()
     try:
         with Nft(netns, lock=True) as nft:
-            purged = plan_rule_sets(tracker, nft, KIND, plans, purge=params['purge'])
+            purged = plan_rule_sets(tracker, nft, KIND, plans, purge=params['purge'], verify=module.check_mode)
             _plan_policy(tracker, nft, params)
             tracker.apply(module.check_mode)
             reading = nft

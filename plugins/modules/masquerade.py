@@ -364,7 +364,8 @@ def body_list(module):
     tracker = DifferenceTracker()
     forwarding = None
     with _nft.Nft(netns, lock=True) as nft:
-        purged = _nft.plan_rule_sets(tracker, nft, KIND, plans, purge=params['purge'])
+        purged = _nft.plan_rule_sets(tracker, nft, KIND, plans, purge=params['purge'],
+                                     verify=module.check_mode)
         if params['forwarding'] and any(plan.state == 'present' for plan in plans):
             forwarding = _plan_forwarding(tracker, netns)
         tracker.apply(module.check_mode)
