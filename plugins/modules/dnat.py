@@ -295,7 +295,8 @@ actions:
 diff:
   description:
     - The rules (and C(route_localnet) when it is managed) before and after, as dictionaries.
-    - With O(rule_sets), C(rule_sets) maps each listed (and purged) set's name to its rules instead of C(rules).
+    - With O(rule_sets), C(rule_sets) maps the name of each rule set that changes (or is purged) to its rules
+      instead of C(rules).
   returned: always
   type: dict
   sample:
@@ -417,20 +418,20 @@ def body_list(module):
     """rule_sets: every set checked first, then one transaction."""
     params = module.params
     netns = params['netns']
-    planned = each_element(params['rule_sets'], ELEMENT_SPEC, _plan_set)
-    specs = [spec for spec, dummy in planned]
-    plans = [plan for dummy, plan in planned]
+    elements = each_element(params['rule_sets'], ELEMENT_SPEC, _plan_set)
+    specs = [spec for spec, dummy in elements]
+    plans = [plan for dummy, plan in elements]
 
     tracker = DifferenceTracker()
     with Nft(netns, lock=True) as nft:
-        purged = plan_rule_sets(tracker, nft, KIND, plans, purge=params['purge'], verify=module.check_mode)
+        purged, planned = plan_rule_sets(tracker, nft, KIND, plans, purge=params['purge'], verify=module.check_mode)
         extra = _plan_route_localnet(tracker, netns, specs)
         tracker.apply(module.check_mode)
         reading, read_back = nft, False
         if tracker.changed and not module.check_mode:
             reading, read_back = Nft(netns), True
             _read_back_route_localnet(netns, extra)
-    sets = set_results(KIND, plans, tracker.after['rule_sets'], reading, read_back)
+    sets = set_results(KIND, plans, planned, reading, read_back)
     for entry, spec in zip(sets, specs):
         entry['backends'] = [str(b) for b in spec.backends] if spec is not None else []
     # Rules, backends and counters are in rule_sets only: hundreds of sets twice over would slow every run.

@@ -313,7 +313,7 @@ diff:
   description:
     - C(rules) before and after as lists of readable lines (only with O(name)); C(policy) before and after as
       a dict mapping the chain to its policy (only with O(policy)).
-    - With O(rule_sets), C(rule_sets) maps each listed (and purged) rule's name to its lines.
+    - With O(rule_sets), C(rule_sets) maps the name of each rule that changes (or is purged) to its lines.
   returned: always
   type: dict
   sample:
@@ -468,7 +468,7 @@ def body_list(module):
     tracker = DifferenceTracker()
     try:
         with Nft(netns, lock=True) as nft:
-            purged = plan_rule_sets(tracker, nft, KIND, plans, purge=params['purge'], verify=module.check_mode)
+            purged, dummy = plan_rule_sets(tracker, nft, KIND, plans, purge=params['purge'], verify=module.check_mode)
             _plan_policy(tracker, nft, params)
             tracker.apply(module.check_mode)
             reading = nft

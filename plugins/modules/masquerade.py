@@ -193,7 +193,10 @@ actions:
   elements: str
   sample: ["add masquerade rule set lan (2 rules)"]
 diff:
-  description: The rules (readable lines) and forwarding settings before and after.
+  description:
+    - The rules (readable lines) and forwarding settings before and after.
+    - With O(rule_sets), C(rule_sets) maps the name of each rule set that changes (or is purged) to its rules
+      instead of C(rules).
   returned: always
   type: dict
   sample:
@@ -364,7 +367,7 @@ def body_list(module):
     tracker = DifferenceTracker()
     forwarding = None
     with _nft.Nft(netns, lock=True) as nft:
-        purged = _nft.plan_rule_sets(tracker, nft, KIND, plans, purge=params['purge'],
+        purged, planned = _nft.plan_rule_sets(tracker, nft, KIND, plans, purge=params['purge'],
                                      verify=module.check_mode)
         if params['forwarding'] and any(plan.state == 'present' for plan in plans):
             forwarding = _plan_forwarding(tracker, netns)
@@ -375,7 +378,7 @@ def body_list(module):
             if forwarding is not None:
                 forwarding = _read_forwarding(netns)
     extra = dict(rules=[], counters=[], purged=purged,
-                 rule_sets=_rule_sets.set_results(KIND, plans, tracker.after['rule_sets'], reading, read_back))
+                 rule_sets=_rule_sets.set_results(KIND, plans, planned, reading, read_back))
     if forwarding is not None:
         extra['forwarding'] = forwarding
     return tracker.result(**extra)

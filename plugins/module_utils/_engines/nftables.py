@@ -1068,38 +1068,42 @@ def plan_rule_sets(tracker, nft, kind, plans, purge=False, verify=True):
     """Bring every rule set of PLANS (RuleSetPlan list) to its state in ONE
     transaction; with PURGE also remove KIND's sets not listed.
 
-    Records tracker.compare('rule_sets', {name: lines}, {name: lines}) and one
-    action per changed set (they all commit the same transaction). VERIFY
+    Records tracker.compare('rule_sets', {name: lines}, {name: lines}) of the
+    sets that change, and one action per changed set (they all commit the
+    same transaction). VERIFY
     checks the transaction with nft -c now: needed in check mode, where it is
     the only test of the rules; a real run may leave it out (verify=False),
     because its one transaction is atomic and queued before any other action,
     so a refusal changes nothing either - and hundreds of rules are not sent
-    to nft twice. Returns the names removed by purge.
+    to nft twice. Returns (the names removed by purge, {name: planned lines}
+    of every listed set).
     """
     if kind not in KINDS:
         raise ValueError('unknown rule kind %r' % kind)
     index = _set_index(nft)
     listed = set(p.name for p in plans)
     purged = sorted(n for (k, n) in index[0] if k == kind and n not in listed) if purge else []
-    before, after, actions = {}, {}, []
+    before, after, actions, planned = {}, {}, [], {}
     for position, plan in enumerate(list(plans) + [RuleSetPlan(n, state='absent') for n in purged]):
         try:
             old, new, action = _plan_one(nft, index, kind, plan.name, plan.rules, plan.order, plan.state)
         except ValidationError as exc:
             raise ValidationError('rule_sets[%d].%s' % (position, exc.option), exc.value, exc.reason)
-        before[plan.name], after[plan.name] = old, new
         if action is not None:
+            # Only the sets that change: hundreds of unchanged ones would bury the change (and slow every run).
+            before[plan.name], after[plan.name] = old, new
             actions.append(action)
+        planned[plan.name] = new
     tracker.compare('rule_sets', before, after)
     if not actions:
         if purge or any(p.state == 'absent' for p in plans):
             _queue_empty_table_tidy(tracker, nft)
-        return purged
+        return purged, planned
     if verify:
         nft.check()
     for action in actions:
         tracker.add(action, nft.commit)
-    return purged
+    return purged, planned
 
 
 def plan_chain_policy(tracker, nft, chain, policy):

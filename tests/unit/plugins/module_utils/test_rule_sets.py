@@ -79,7 +79,7 @@ def _plans(*names):
 def test_a_list_is_one_transaction_checked_once():
     nft = FakeNft()
     tracker = DifferenceTracker()
-    assert _nft.plan_rule_sets(tracker, nft, 'dnat', _plans('a', 'b', 'c')) == []
+    assert _nft.plan_rule_sets(tracker, nft, 'dnat', _plans('a', 'b', 'c'))[0] == []
     assert nft.checks == 1
     assert tracker.actions == ['add dnat rule set a (2 rules)', 'add dnat rule set b (2 rules)',
                                'add dnat rule set c (2 rules)']
@@ -114,20 +114,22 @@ def _applied(names):
 def test_unchanged_list_plans_nothing():
     nft = _applied(['a', 'b'])
     tracker = DifferenceTracker()
-    _nft.plan_rule_sets(tracker, nft, 'dnat', _plans('a', 'b'))
+    dummy, planned = _nft.plan_rule_sets(tracker, nft, 'dnat', _plans('a', 'b'))
     assert not tracker.changed
+    assert tracker.after['rule_sets'] == {}
+    assert [len(planned[n]) for n in ('a', 'b')] == [2, 2]
     assert nft.checks == 0
 
 
 def test_purge_removes_only_this_kinds_sets_not_listed():
     nft = _applied(['a', 'b', 'c'])
     tracker = DifferenceTracker()
-    assert _nft.plan_rule_sets(tracker, nft, 'dnat', _plans('a', 'b', 'c')[1:], purge=False) == []
+    assert _nft.plan_rule_sets(tracker, nft, 'dnat', _plans('a', 'b', 'c')[1:], purge=False)[0] == []
     tracker = DifferenceTracker()
-    assert _nft.plan_rule_sets(tracker, nft, 'dnat', _plans('a', 'b', 'c')[1:2], purge=True) == ['a', 'c']
+    assert _nft.plan_rule_sets(tracker, nft, 'dnat', _plans('a', 'b', 'c')[1:2], purge=True)[0] == ['a', 'c']
     assert tracker.actions == ['remove dnat rule set a (2 rules)', 'remove dnat rule set c (2 rules)']
-    assert tracker.after['rule_sets'] == {'a': [], 'b': tracker.before['rule_sets']['b'], 'c': []}
-    assert _nft.plan_rule_sets(DifferenceTracker(), _applied(['a']), 'masquerade', [], purge=True) == []
+    assert tracker.after['rule_sets'] == {'a': [], 'c': []}   # the diff shows only what changes
+    assert _nft.plan_rule_sets(DifferenceTracker(), _applied(['a']), 'masquerade', [], purge=True)[0] == []
 
 
 def test_a_name_of_another_kind_is_refused_with_its_path():
