@@ -138,6 +138,10 @@ options:
     type: bool
     default: false
 notes:
+  - Runs of M(linuxnet.plumbing.masquerade), M(linuxnet.plumbing.dnat) and M(linuxnet.plumbing.firewall_rule) that
+    change one namespace take turns - each holds the namespace's lock (C(/run/lock/linuxnet-nft-netINODE.lock))
+    from reading the table to the end of its transaction, and waits at most 60 seconds for it - so concurrent runs
+    never lose each other's rules.
   - The accepts are in the collection's table. nftables runs every table's base chains, and a drop in any of them
     is final, so a C(FORWARD) policy C(DROP) of another table (Docker's, or iptables-nft's C(table ip filter)) still
     drops the forwarded traffic; allow it there too.

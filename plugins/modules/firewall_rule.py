@@ -173,6 +173,10 @@ options:
     type: bool
     default: false
 notes:
+  - Runs of M(linuxnet.plumbing.masquerade), M(linuxnet.plumbing.dnat) and M(linuxnet.plumbing.firewall_rule) that
+    change one namespace take turns - each holds the namespace's lock (C(/run/lock/linuxnet-nft-netINODE.lock))
+    from reading the table to the end of its transaction, and waits at most 60 seconds for it - so concurrent runs
+    never lose each other's rules.
   - Reading logged packets of O(log_group) inside a namespace. The collection ships a small listener,
     C(playbooks/files/nflog_reader.py) (pure Python, standard library only). Run it with
     C(python3 nflog_reader.py --netns NS --group N --output FILE --pidfile PIDFILE --daemon) (it returns once it

@@ -97,6 +97,10 @@ options:
 requirements:
   - the C(nft) command (nftables 0.9.3 or newer, C(apt-get install nftables) / C(dnf install nftables))
 notes:
+  - Runs of M(linuxnet.plumbing.masquerade), M(linuxnet.plumbing.dnat) and M(linuxnet.plumbing.firewall_rule) that
+    change one namespace take turns - each holds the namespace's lock (C(/run/lock/linuxnet-nft-netINODE.lock))
+    from reading the table to the end of its transaction, and waits at most 60 seconds for it - so concurrent runs
+    never lose each other's rules.
   - Masquerade picks the outgoing interface's address for every connection; for a fixed address use SNAT
     (not provided by this module).
   - Forwarded traffic also has to pass the C(forward) filter chain; with a V(drop) policy set through
