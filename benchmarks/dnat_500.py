@@ -197,8 +197,8 @@ def main():
         for name in steps:
             walls = [t[0] for t in times[name]]
             cpus = [t[1] for t in times[name]]
-            print('%-40s %11.3fs %11.3fs %11.3fs' % (labels[name], statistics.median(walls), min(walls),
-                                                      statistics.median(cpus)))
+            print('%-40s %11.3fs %11.3fs %11.3fs'
+                  % (labels[name], statistics.median(walls), min(walls), statistics.median(cpus)))
         for index, what in ((0, 'wall'), (1, 'CPU')):
             beyond = [a[index] - e[index] for a, e in zip(times['apply'], times['empty'])]
             print('dnat call beyond the empty playbook, %s (pairwise): median %.3f s, min %.3f s (target <= 2 s)'

@@ -372,7 +372,7 @@ def body_list(module):
     forwarding = None
     with _nft.Nft(netns, lock=True) as nft:
         purged, planned = _nft.plan_rule_sets(tracker, nft, KIND, plans, purge=params['purge'],
-                                     verify=module.check_mode)
+                                              verify=module.check_mode)
         if params['forwarding'] and any(plan.state == 'present' for plan in plans):
             forwarding = _plan_forwarding(tracker, netns)
         tracker.apply(module.check_mode)
