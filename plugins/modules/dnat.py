@@ -344,20 +344,9 @@ def _write_sysctl(netns, key, value):
 
 SET_OPTIONS = ('name', 'state', 'protocol', 'port', 'destination', 'in_interface', 'to', 'balance', 'local',
                'masquerade_return')
-ARGUMENT_SPEC = dict(
-    name=dict(type='str'),
-    state=dict(type='str', choices=['present', 'absent'], default='present'),
-    protocol=dict(type='str', choices=['tcp', 'udp'], default='tcp'),
-    port=dict(type='raw'),
-    destination=dict(type='list', elements='str'),
-    in_interface=dict(type='str'),
-    to=dict(type='list', elements='str'),
-    balance=dict(type='str', choices=['round_robin', 'random']),
-    local=dict(type='bool', default=False),
-    masquerade_return=dict(type='bool', default=False),
-    rule_sets=dict(type='list', elements='dict'),
-    purge=dict(type='bool', default=False),
-)
+# The single form's options (shared with the topology module), name then optional, plus the list form.
+ARGUMENT_SPEC = dict(_dnat.ARGUMENT_SPEC, name=dict(type='str'),
+                     rule_sets=dict(type='list', elements='dict'), purge=dict(type='bool', default=False))
 ELEMENT_SPEC = element_spec(ARGUMENT_SPEC, SET_OPTIONS)
 
 

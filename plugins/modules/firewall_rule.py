@@ -335,6 +335,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module imp
     run_module,
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import firewall as _firewall
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.firewall import (
     check_position,
     desired_rule,
@@ -365,27 +366,9 @@ KIND = 'firewall_rule'
 
 SET_OPTIONS = ('name', 'chain', 'action', 'protocol', 'source', 'destination', 'port', 'in_interface',
                'out_interface', 'ct_state', 'log', 'log_prefix', 'log_rate', 'log_group', 'position', 'state')
-ARGUMENT_SPEC = dict(
-    name=dict(type='str'),
-    chain=dict(type='str', choices=['input', 'forward', 'output']),
-    action=dict(type='str', choices=['accept', 'drop', 'reject']),
-    protocol=dict(type='str', choices=['tcp', 'udp', 'icmp', 'icmpv6', 'any']),
-    source=dict(type='list', elements='str'),
-    destination=dict(type='list', elements='str'),
-    port=dict(type='raw'),
-    in_interface=dict(type='str'),
-    out_interface=dict(type='str'),
-    ct_state=dict(type='list', elements='str', choices=['new', 'established', 'related', 'invalid', 'untracked']),
-    log=dict(type='bool'),
-    log_prefix=dict(type='str'),
-    log_rate=dict(type='str'),
-    log_group=dict(type='int'),
-    position=dict(type='int', default=100),
-    policy=dict(type='str', choices=['accept', 'drop']),
-    state=dict(type='str', choices=['present', 'absent'], default='present'),
-    rule_sets=dict(type='list', elements='dict'),
-    purge=dict(type='bool', default=False),
-)
+# The single form's options (shared with the topology module), chain then optional, plus the list form.
+ARGUMENT_SPEC = dict(_firewall.ARGUMENT_SPEC, chain=dict(type='str', choices=['input', 'forward', 'output']),
+                     rule_sets=dict(type='list', elements='dict'), purge=dict(type='bool', default=False))
 ELEMENT_SPEC = element_spec(ARGUMENT_SPEC, SET_OPTIONS)
 
 

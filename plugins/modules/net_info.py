@@ -52,6 +52,24 @@ options:
         V(sysctls) is in O(gather) and this is empty.
     type: list
     elements: str
+  format:
+    description:
+      - V(facts) returns RV(net_info). V(topology) returns RV(topology), the namespaces listed in O(namespaces)
+        as a M(linuxnet.plumbing.topology) document that, applied with O(linuxnet.plumbing.topology#module:adopt=true),
+        reports no change.
+    type: str
+    choices: [facts, topology]
+    default: facts
+  namespaces:
+    description:
+      - The namespaces to export with O(format=topology).
+    type: list
+    elements: str
+  prefix:
+    description:
+      - With O(format=topology), stripped from the namespace names to make the node names (give the same
+        prefix to the topology module).
+    type: str
 attributes:
   check_mode:
     support: full
@@ -67,6 +85,13 @@ seealso:
 '''
 
 EXAMPLES = r'''
+- name: Export two namespaces as a topology document
+  linuxnet.plumbing.net_info:
+    format: topology
+    namespaces: [lab-h1, lab-r1]
+    prefix: lab-
+  register: exported
+
 - name: Read everything about the router namespace
   linuxnet.plumbing.net_info:
     netns: router
@@ -90,6 +115,16 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+topology:
+  description: The exported document (O(format=topology)).
+  returned: with O(format=topology)
+  type: dict
+  sample:
+    nodes: {h1: {}, r1: {forwarding: true}}
+    links:
+      - endpoints:
+          - {node: h1, name: eth0, address: [10.0.1.2/24]}
+          - {node: r1, name: eth0, address: [10.0.1.1/24]}
 net_info:
   description:
     - Per namespace read, keyed by its name; the namespace the module runs in (without O(netns)) is the key V("").
@@ -171,21 +206,49 @@ namespaces:
 '''
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import new_module, run_module
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology import read_text, recorded_rule_sets
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.facts import (
     CURRENT,
     DEFAULT_GATHER,
     DEFAULT_SYSCTLS,
     Gatherer,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import netns_exists, netns_path
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import netns_exists, netns_path, resolv_conf_path
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_export import FORWARDING, export_document
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.sysctl import parse_key
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
 SECTIONS = ['namespaces', 'links', 'addresses', 'routes', 'rules', 'sysctls', 'nftables']
 
 
+def export_topology(params):
+    """format=topology: the given namespaces as a topology document."""
+    names = params['namespaces'] or []
+    if not names:
+        raise ValidationError('namespaces', names, 'must name at least one namespace with format=topology')
+    for i, name in enumerate(names):
+        if not netns_exists(name):
+            raise ValidationError('namespaces[%d]' % i, name, 'is not an existing network namespace (no %s)'
+                                  % netns_path(name))
+    gatherer = Gatherer(names, ['links', 'addresses', 'routes', 'rules', 'sysctls'],
+                        [parse_key('sysctls', k) for k in FORWARDING])
+    try:
+        facts = gatherer.collect()
+    finally:
+        gatherer.close()
+    for name in names:
+        facts[name]['resolv_conf'] = read_text(resolv_conf_path(name))
+        facts[name]['rule_sets'] = recorded_rule_sets(name)
+    return dict(changed=False, topology=export_document(facts, params['prefix'] or ''))
+
+
 def body(module):
     params = module.params
+    if params['format'] == 'topology':
+        return export_topology(params)
+    for option in ('namespaces', 'prefix'):
+        if params[option]:
+            raise ValidationError(option, params[option], 'is only used with format=topology')
     netns = params['netns']
     sections = params['gather']
     if sections is None:
@@ -221,6 +284,9 @@ def main():
             all_namespaces=dict(type='bool', default=False),
             gather=dict(type='list', elements='str', choices=SECTIONS),
             sysctls=dict(type='list', elements='str'),
+            format=dict(type='str', choices=['facts', 'topology'], default='facts'),
+            namespaces=dict(type='list', elements='str'),
+            prefix=dict(type='str'),
         ),
         mutually_exclusive=[('netns', 'all_namespaces')],
     )

@@ -55,6 +55,21 @@ _PORT_RE = re.compile(r'^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$')
 
 # -- parsing -------------------------------------------------------------------
 
+# The dnat module's options (the topology module validates its dnat entries with them).
+ARGUMENT_SPEC = dict(
+    name=dict(type='str', required=True),
+    state=dict(type='str', choices=['present', 'absent'], default='present'),
+    protocol=dict(type='str', choices=['tcp', 'udp'], default='tcp'),
+    port=dict(type='raw'),
+    destination=dict(type='list', elements='str'),
+    in_interface=dict(type='str'),
+    to=dict(type='list', elements='str'),
+    balance=dict(type='str', choices=['round_robin', 'random']),
+    local=dict(type='bool', default=False),
+    masquerade_return=dict(type='bool', default=False),
+)
+
+
 def _port_number(option, shown, text):
     port = int(text)
     if not 1 <= port <= 65535:

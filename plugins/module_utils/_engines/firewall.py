@@ -57,6 +57,28 @@ FAMILY_LABEL = {'ip': 'IPv4', 'ip6': 'IPv6'}
 # Option checks
 # ---------------------------------------------------------------------------
 
+# The firewall_rule module's options (the topology module validates its entries with them).
+ARGUMENT_SPEC = dict(
+    name=dict(type='str'),
+    chain=dict(type='str', required=True, choices=['input', 'forward', 'output']),
+    action=dict(type='str', choices=['accept', 'drop', 'reject']),
+    protocol=dict(type='str', choices=['tcp', 'udp', 'icmp', 'icmpv6', 'any']),
+    source=dict(type='list', elements='str'),
+    destination=dict(type='list', elements='str'),
+    port=dict(type='raw'),
+    in_interface=dict(type='str'),
+    out_interface=dict(type='str'),
+    ct_state=dict(type='list', elements='str', choices=['new', 'established', 'related', 'invalid', 'untracked']),
+    log=dict(type='bool'),
+    log_prefix=dict(type='str'),
+    log_rate=dict(type='str'),
+    log_group=dict(type='int'),
+    position=dict(type='int', default=100),
+    policy=dict(type='str', choices=['accept', 'drop']),
+    state=dict(type='str', choices=['present', 'absent'], default='present'),
+)
+
+
 def _port_number(option, whole, text):
     text = str(text).strip()
     if not text.isdigit():

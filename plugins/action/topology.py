@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright: linuxnet.plumbing contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller side of linuxnet.plumbing.topology.
+
+Reads ``src``, validates the whole document (nothing is sent to the target
+when it is wrong), runs the module once, and renders the diagram — the
+document's work that needs no target stays on the controller.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+import yaml
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.text.converters import to_native, to_text
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_nft import expand_document
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology_diagram import render
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
+
+CONTROLLER_ONLY = ('src', 'diagram_file')
+
+
+class ActionModule(ActionBase):
+
+    TRANSFERS_FILES = False
+
+    def _load_src(self, src):
+        try:
+            path = self._find_needle('files', src)
+        except AnsibleError as exc:
+            raise ValidationError('src', src, 'is not a readable file (%s)' % to_native(exc))
+        # A large lab is thousands of lines: the C loader reads it in
+        # milliseconds where the templating-aware loader takes seconds.
+        try:
+            with open(path, 'rb') as handle:
+                data = yaml.load(handle, Loader=getattr(yaml, 'CSafeLoader', yaml.SafeLoader))
+        except (IOError, OSError, yaml.YAMLError) as exc:
+            raise ValidationError('src', src, 'cannot be read as YAML (%s)' % to_native(exc))
+        if not isinstance(data, dict):
+            raise ValidationError('src', src, 'does not hold a mapping (a topology document)')
+        return data
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        args = dict(self._task.args)
+        fmt = args.get('diagram_format') or 'mermaid'
+        diagram = None
+        try:
+            if args.get('src') and args.get('topology') is not None:
+                raise ValidationError('src', args['src'], 'cannot be combined with topology')
+            if args.get('src'):
+                args['topology'] = self._load_src(args['src'])
+            if fmt not in ('mermaid', 'dot'):
+                raise ValidationError('diagram_format', fmt, 'is not mermaid or dot')
+            state = args.get('state') or 'present'
+            if args.get('topology') is not None or state == 'present':
+                prefix = args.get('prefix') or ''
+                doc = expand_document(args.get('topology'), prefix)
+                diagram = render(doc, fmt)
+        except ValidationError as exc:
+            result.update(failed=True, msg=to_text(exc), option=exc.option, value=exc.value, changed=False)
+            return result
+        module_args = dict((k, v) for k, v in args.items() if k not in CONTROLLER_ONLY)
+        result.update(self._execute_module(module_name='linuxnet.plumbing.topology', module_args=module_args,
+                                           task_vars=task_vars))
+        if diagram is not None:
+            result['diagram'] = diagram
+            dest = args.get('diagram_file')
+            if dest and not result.get('failed'):
+                dest = os.path.expanduser(dest)
+                old = None
+                if os.path.exists(dest):
+                    with open(dest) as handle:
+                        old = handle.read()
+                if old != diagram and not self._task.check_mode:
+                    with open(dest, 'w') as handle:
+                        handle.write(diagram)
+                result['diagram_file'] = dest
+        return result

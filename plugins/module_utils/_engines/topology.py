@@ -1,0 +1,534 @@
+# -*- coding: utf-8 -*-
+# Copyright: linuxnet.plumbing contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The topology engine: read the kernel, execute a plan, keep the record.
+
+One process, one rtnetlink socket per namespace opened once (and reused for
+reading, applying and verifying), namespaces created on this thread without
+a process each (_system/netns_batch). What to do is decided by
+_plan/topology_reconcile; this file only reads and executes.
+
+The ownership record is a JSON file per topology under /run/linuxnet/topology:
+/run because namespaces live there too and vanish with it at reboot, so the
+record never outlives what it describes; one file per topology because routes,
+sysctls and resolv.conf files cannot carry an owner tag the way nft rules do.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+import ipaddress
+import json
+import os
+import socket
+import threading
+import time
+
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import (
+    entered,
+    netns_exists,
+    open_netns_fd,
+    resolv_conf_path,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology import netns_names
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_nft import rule_set
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology_reconcile import (
+    Planner,
+    act as _act,
+    empty_record,
+    new_record,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import (
+    delete_request,
+    route_from_msg,
+    route_request,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.rules import rule_from_msg, rule_request
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.sysctl import parse_key, read_value, write_value
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system import netns_batch, rtnl_batch
+
+STATE_DIR = '/run/linuxnet/topology'
+PYROUTE2_MISSING = ('routes need pyroute2 on the managed host: "apt-get install python3-pyroute2" (Debian/Ubuntu), '
+                    '"dnf install python3-pyroute2" (Fedora/RHEL) or "pip install pyroute2"')
+
+
+class EngineFailure(Exception):
+    """An action the kernel refused, or a verification that found a difference."""
+
+
+def record_path(name):
+    return os.path.join(STATE_DIR, name.replace('/', '_') + '.json')
+
+
+def load_record(name, prefix):
+    try:
+        with open(record_path(name)) as handle:
+            record = json.load(handle)
+    except (IOError, OSError, ValueError):
+        return empty_record(name, prefix)
+    base = empty_record(name, prefix)
+    base.update(record)
+    return base
+
+
+def save_record(record):
+    if not os.path.isdir(STATE_DIR):
+        os.makedirs(STATE_DIR, 0o755)
+    path = record_path(record['name'])
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as handle:
+        json.dump(record, handle, sort_keys=True)
+    os.rename(tmp, path)
+
+
+def drop_record(name):
+    try:
+        os.unlink(record_path(name))
+    except OSError as exc:
+        if exc.errno != errno.ENOENT:
+            raise
+
+
+def recorded_rule_sets(netns):
+    """The masquerade/dnat/firewall entries a topology applied in NETNS and
+    that are live unchanged (their rules and comment hashes are all there):
+    [{'key', 'params'}] for net_info's export."""
+    from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import nftables as _nft
+    try:
+        names = sorted(os.listdir(STATE_DIR))
+    except OSError:
+        return []
+    items = []
+    for fname in names:
+        if not fname.endswith('.json'):
+            continue
+        record = load_record(fname[:-5], '')
+        for node, ns in record['namespaces'].items():
+            if ns == netns:
+                items.extend(record['nft'].get(node) or [])
+    if not items or not _nft.nft_available():
+        return []
+    nft = _nft.Nft(netns)
+    out = []
+    for item in items:
+        kind, name, rules, order, dummy = rule_set(item['key'], item['params'])
+        tracker = DifferenceTracker()
+        if nft.owned_rules(kind, name) and not _nft.plan_rule_set(tracker, nft, kind, name, rules, order=order):
+            out.append({'key': item['key'], 'params': item['params']})
+    return out
+
+
+def read_text(path):
+    """A small file's text, or None when it cannot be read."""
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except (IOError, OSError):
+        return None
+
+
+class Engine(object):
+    def __init__(self, name, doc, prefix, record):
+        self.name = name
+        self.doc = doc
+        self.prefix = prefix
+        self.record = record
+        self.netns = netns_names(doc, prefix) if doc else {}
+        for node, ns in record['namespaces'].items():
+            self.netns.setdefault(node, ns)
+        self.raw = {}       # netns -> RtnlSocket (links, addresses; batched)
+        self.nl = {}        # netns -> Netlink (pyroute2: routes), opened only when needed
+        self.indexes = {}   # netns -> {ifname: index}; dropped when links come or go
+        self.fds = []       # namespace fds that queued requests refer to
+        self.peers_down = []  # (netns, ifname, text) of veth peers to bring up after their creation
+        self.creator = netns_batch.Creator()
+        self.nft = {}       # netns -> (Nft model, planned on the real table, entries)
+
+    def close(self):
+        for sock in list(self.raw.values()) + list(self.nl.values()):
+            sock.close()
+        self.raw, self.nl = {}, {}
+        self._close_fds()
+
+    def _close_fds(self):
+        for fd in self.fds:
+            os.close(fd)
+        self.fds = []
+
+    def rtnl(self, netns):
+        sock = self.raw.get(netns)
+        if sock is None:
+            sock = self.raw[netns] = rtnl_batch.RtnlSocket(netns)
+        return sock
+
+    def pyroute(self, netns):
+        nl = self.nl.get(netns)
+        if nl is None:
+            # pyroute2 is imported only by topologies with routes: its import
+            # costs more than a whole no-op run of a large star.
+            from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import IPRoute, Netlink
+            if IPRoute is None:
+                raise EngineFailure(PYROUTE2_MISSING)
+            nl = self.nl[netns] = Netlink(netns).__enter__()
+        return nl
+
+    def index_map(self, netns):
+        if netns not in self.indexes:
+            self.indexes[netns] = dict((l['name'], l['index']) for l in self.rtnl(netns).links())
+        return self.indexes[netns]
+
+    def _index(self, netns, name):
+        index = self.index_map(netns).get(name)
+        if index is None:
+            raise rtnl_batch.RtnlError(errno.ENODEV, 'interface %s in %s' % (name, netns or 'host'))
+        return index
+
+    # -- reading -------------------------------------------------------------
+
+    def read(self):
+        current = {'netns': {}, 'ns_exists': {}, 'links': {}, 'routes': {}, 'sysctls': {}, 'resolv': {}, 'nft': {},
+                   'rules': {}}
+        for ns in self.record['namespaces'].values():
+            current['ns_exists'][ns] = netns_exists(ns)
+        declared = self.doc['nodes'] if self.doc else {}
+        for node in sorted(self.netns):
+            ns = self.netns[node]
+            exists = ns is None or netns_exists(ns)
+            current['netns'][node] = exists
+            if not exists:
+                continue
+            sock = self.rtnl(ns)
+            links = sock.links()
+            self.indexes[ns] = dict((l['name'], l['index']) for l in links)
+            names = dict((l['index'], l['name']) for l in links)
+            addresses = {}
+            for addr in sock.addresses():
+                addresses.setdefault(addr['index'], []).append(addr['address'])
+            current['links'][node] = dict(
+                (l['name'], {'index': l['index'], 'kind': l['kind'], 'mtu': l['mtu'], 'up': l['up'],
+                             'master': names.get(l['master_index']), 'peer_index': l['link_index'],
+                             'addresses': sorted(addresses.get(l['index'], []))}) for l in links)
+            spec = declared.get(node) or {}
+            if ns is None:
+                continue
+            if spec.get('routes') or self.record['routes'].get(node):
+                routes = [route_from_msg(m, names) for m in self.pyroute(ns).route_msgs()]
+                current['routes'][node] = [r for r in routes if r is not None]
+            if spec.get('rules') or self.record['rules'].get(node):
+                nl = self.pyroute(ns)
+                current['rules'][node] = [rule_from_msg(m) for fam in (socket.AF_INET, socket.AF_INET6)
+                                          for m in nl.rule_msgs(fam)]
+            keys = list(spec.get('sysctls') or {})
+            if spec.get('forwarding') is not None:
+                keys += ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding']
+            if keys:
+                values = {}
+                with entered(ns):
+                    for key in keys:
+                        try:
+                            values[key] = read_value(parse_key(key, key))
+                        except (IOError, OSError):
+                            values[key] = None
+                current['sysctls'][node] = values
+            current['resolv'][node] = read_text(resolv_conf_path(ns))
+        for node in sorted(self.netns):
+            spec = declared.get(node) or {}
+            if self.netns[node] is not None and (spec.get('nft') or self.record['nft'].get(node)):
+                current['nft'][node] = self._plan_nft(node, spec.get('nft') or [], current['netns'][node])
+        return current
+
+    # -- nftables: one model and one transaction per namespace ------------------
+
+    def _plan_nft(self, node, entries, exists):
+        """Plan the node's rule sets on its namespace's table (read once) ->
+        plan actions. A namespace that does not exist yet is planned on an
+        empty model, checked by `nft -c` here, and planned again on its real
+        table when the namespace has been made (see _commit_nft)."""
+        from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import nftables as _nft
+        if not _nft.nft_available():
+            raise EngineFailure('node %s has masquerade, dnat or firewall entries: %s' % (node, _nft.NFT_MISSING))
+        ns = self.netns[node]
+        if exists:
+            nft = _nft.Nft(ns)
+        else:
+            nft = _nft.Nft(None, read=False)
+            nft.load({'nftables': []})
+        tracker = DifferenceTracker()
+        declared = []
+        for entry in entries:
+            kind, name, rules, order, policy = rule_set(entry['key'], entry['params'])
+            if name is not None:
+                _nft.plan_rule_set(tracker, nft, kind, name, rules, order=order)
+                declared.append([kind, name])
+            if policy is not None:
+                _nft.plan_chain_policy(tracker, nft, entry['params']['chain'], policy)
+        for item in self.record['nft'].get(node) or []:
+            if [item['kind'], item['name']] not in declared:
+                _nft.plan_rule_set(tracker, nft, item['kind'], item['name'], [], state='absent')
+        self.nft[ns] = (nft, exists, entries)
+        actions = []
+        for text in tracker.actions:
+            verb = text.split(' ', 1)[0]
+            action = {'add': 'add', 'remove': 'delete'}.get(verb, 'change')
+            actions.append(_act(action, 'ruleset', node, ns, '%s in %s' % (text, ns)))
+        return actions
+
+    def _ruleset(self, action):
+        ns = action['netns']
+        nft, exists, entries = self.nft[ns]
+        if not exists:
+            # Planned before the namespace existed: plan again on its own table.
+            self._plan_nft(action['node'], entries, True)
+            nft = self.nft[ns][0]
+        nft.commit()     # one transaction for the namespace; later calls do nothing
+
+    _add_ruleset = _change_ruleset = _delete_ruleset = _ruleset
+
+    def plan(self, state, purge, adopt):
+        current = self.read()
+        planner = Planner(self.name, self.doc, self.prefix, current, self.record, purge=purge, adopt=adopt)
+        actions = planner.present() if state == 'present' else planner.absent()
+        return current, actions
+
+    # -- applying ------------------------------------------------------------
+    #
+    # Consecutive actions of one kind form a phase: link and address requests
+    # are queued on their namespace's socket and sent together at the end of
+    # the phase; the rest is done one by one. Phases follow the plan's order.
+
+    def apply(self, actions):
+        start = 0
+        while start < len(actions):
+            phase = _phase(actions[start])
+            end = start
+            while end < len(actions) and _phase(actions[end]) == phase:
+                end += 1
+            key = phase[:2]
+            handler = getattr(self, '_%s_%s' % key)
+            for action in actions[start:end]:
+                try:
+                    handler(action)
+                except rtnl_batch.RtnlError as exc:
+                    raise EngineFailure('%s failed: %s' % (action['text'], exc))
+                except Exception as exc:  # pylint: disable=broad-except
+                    if not isinstance(exc, (OSError, IOError)) and type(exc).__name__ != 'NetlinkError':
+                        raise
+                    raise EngineFailure('%s failed: %s' % (action['text'], _error_text(exc)))
+            self._flush(IGNORED.get(key, ()))
+            start = end
+
+    def _flush(self, ignore):
+        try:
+            self._flush_queues(ignore)
+            peers, self.peers_down = self.peers_down, []
+            for netns, name, text in peers:
+                self.rtnl(netns).set_link(text, self._index(netns, name), up=True)
+            self._flush_queues(ignore)
+        except rtnl_batch.RtnlError as exc:
+            raise EngineFailure('%s failed: %s (errno %d)' % (exc.what, os.strerror(exc.code), exc.code))
+
+    def _flush_queues(self, ignore):
+        try:
+            for sock in self.raw.values():
+                if sock.queue:
+                    sock.flush(ignore)
+        finally:
+            self._close_fds()
+
+    def _links_changed(self, netns):
+        self.indexes.pop(netns, None)
+
+    def _add_namespace(self, action):
+        self.creator.create(action['netns'])
+        self.rtnl(action['netns']).set_link(action['text'], 1, up=True)     # lo
+
+    def _delete_namespace(self, action):
+        for pool in (self.raw, self.nl):
+            sock = pool.pop(action['netns'], None)
+            if sock is not None:
+                sock.close()
+        self.indexes.pop(action['netns'], None)
+        netns_batch.remove(action['netns'])
+
+    def _add_link(self, action):
+        ns = action['netns']
+        self._links_changed(ns)
+        if action['kind'] == 'bridge':
+            self.rtnl(ns).add_bridge(action['text'], action['name'], action.get('mtu'), action.get('stp'))
+            return
+        peer = action['peer']
+        master = self._index(ns, action['master']) if action.get('master') else None
+        fd = open_netns_fd(peer['netns'])
+        self.fds.append(fd)
+        self._links_changed(peer['netns'])
+        self.rtnl(ns).add_veth(action['text'], action['name'], peer['name'], fd, mtu=action.get('mtu'),
+                               peer_mtu=peer.get('mtu'), master=master)
+        self.peers_down.append((peer['netns'], peer['name'], action['text']))
+
+    def _delete_link(self, action):
+        index = self.index_map(action['netns']).get(action['name'])
+        self._links_changed(action['netns'])
+        if index is not None:
+            self.rtnl(action['netns']).delete_link(action['text'], index)
+
+    def _change_link(self, action):
+        change = action['set']
+        master = None
+        if 'master' in change:
+            master = self._index(action['netns'], change['master']) if change['master'] else 0
+        self.rtnl(action['netns']).set_link(action['text'], self._index(action['netns'], action['name']),
+                                            up=True if change.get('up') else None, mtu=change.get('mtu'),
+                                            master=master)
+
+    def _add_address(self, action):
+        self.rtnl(action['netns']).add_address(action['text'], self._index(action['netns'], action['name']),
+                                               action['address'])
+
+    def _delete_address(self, action):
+        self.rtnl(action['netns']).delete_address(action['text'], self._index(action['netns'], action['name']),
+                                                  action['address'])
+
+    def _route(self, action):
+        nl = self.pyroute(action['netns'])
+        links = self.index_map(action['netns'])
+        if action['op'] == 'delete':
+            nl.change_route('del', **delete_request(action['route'], links))
+        else:
+            nl.change_route(action['op'], **route_request(action['route'], links))
+
+    _add_route = _change_route = _delete_route = _route
+
+    def _rule(self, action):
+        self.pyroute(action['netns']).change_rule('add' if action['action'] == 'add' else 'del',
+                                                  **rule_request(action['rule']))
+
+    _add_rule = _delete_rule = _rule
+
+    def _change_sysctl(self, action):
+        with entered(action['netns']):
+            write_value(parse_key(action['key'], action['key']), action['value'])
+
+    def _add_nameservers(self, action):
+        path = resolv_conf_path(action['netns'])
+        if not os.path.isdir(os.path.dirname(path)):
+            os.makedirs(os.path.dirname(path), 0o755)
+        with open(path, 'w') as handle:
+            handle.write(action['content'])
+
+    _change_nameservers = _add_nameservers
+
+    def _delete_nameservers(self, action):
+        path = resolv_conf_path(action['netns'])
+        try:
+            os.unlink(path)
+            os.rmdir(os.path.dirname(path))
+        except OSError:
+            pass    # another file in /etc/netns/NAME is not ours to remove
+
+    # -- the whole run ---------------------------------------------------------
+
+    def run(self, state, purge, adopt, check_mode):
+        """-> (current, actions). Applies, verifies and records unless check_mode."""
+        current, actions = self.plan(state, purge, adopt)
+        if check_mode:
+            return current, actions
+        self.apply(actions)
+        if state == 'absent':
+            drop_record(self.name)
+            return current, actions
+        self.record = new_record(self.name, self.prefix, self.doc)
+        save_record(self.record)
+        if actions:
+            self.verify(purge)
+        return current, actions
+
+    def verify(self, purge):
+        """Re-read and re-plan: after a good apply nothing is left to do."""
+        self.indexes = {}
+        dummy, left = self.plan('present', purge, True)
+        if left:
+            raise EngineFailure('the kernel state differs from the plan after applying it: still to do: %s'
+                                % '; '.join(a['text'] for a in left))
+
+
+def _phase(action):
+    # Bridges are flushed before the veths that become their ports.
+    return (action['action'], action['object'], action.get('kind'))
+
+
+# Errors that mean "already done" for a removal (gone with its peer or primary).
+IGNORED = {('delete', 'link'): (errno.ENODEV,), ('delete', 'address'): (errno.EADDRNOTAVAIL,)}
+
+
+def _error_text(exc):
+    code = getattr(exc, 'code', None)
+    args = getattr(exc, 'args', ())
+    text = args[1] if len(args) > 1 else str(exc)
+    return '%s (errno %s)' % (text, code) if code is not None else str(text)
+
+
+def run_checks(checks, netns, run_one, timeout=30.0):
+    """Run every check in its own thread; each retries until it passes or its
+    time is up (the network converges: addresses, neighbours, forwarding).
+    run_one(check, netns) -> result dict with 'success'. Results in order."""
+    results = [None] * len(checks)
+
+    def worker(i, check):
+        retries = check.get('retries')
+        deadline = time.time() + timeout
+        attempt = 0
+        while True:
+            attempt += 1
+            result = run_one(check, netns[check['from']])
+            result['attempts'] = attempt
+            results[i] = result
+            if result['passed']:
+                return
+            if retries is not None and attempt > retries:
+                return
+            if time.time() >= deadline:
+                return
+            time.sleep(0.2)
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(checks)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def probe_check(check, netns):
+    """One validate entry through the probe engine -> a result line."""
+    from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.probe import (
+        ProbeError,
+        ProbeOptions,
+        run_probe,
+    )
+    options = ProbeOptions(port=check.get('port'), count=check.get('count', 1), timeout=check.get('timeout', 1.0),
+                           interval=0.2, max_hops=check.get('max_hops', 16),
+                           path=check.get('path') if check['type'] == 'http' else None,
+                           expect_status=check.get('expect_status'), query=check.get('query'),
+                           record_type=check.get('record_type'), expect_answer=check.get('expect_answer'))
+    expect = check.get('expect', 'success')
+    out = {'from': check['from'], 'type': check['type'], 'target': check.get('target'), 'expect': expect}
+    try:
+        result = run_probe(netns, check['type'], check.get('target'), options)
+    except (ProbeError, Exception) as exc:  # pylint: disable=broad-except
+        out.update(passed=expect == 'failure', success=False, msg='%s %s from %s: %s'
+                   % (check['type'], check.get('target'), check['from'], exc))
+        return out
+    success = result['success']
+    msg = result['msg']
+    if success and check['type'] == 'traceroute' and check.get('path') is not None:
+        hops = result.get('hops') or []
+        want = [str(ipaddress.ip_address(h)) for h in check['path']]
+        out['path'] = hops
+        if hops != want:
+            success = False
+            msg += '; expected the path %s but got %s' % (' '.join(want), ' '.join(h or '*' for h in hops))
+    out.update(passed=success == (expect == 'success'), success=success, msg=msg)
+    return out

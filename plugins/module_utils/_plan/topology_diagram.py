@@ -1,0 +1,70 @@
+# -*- coding: utf-8 -*-
+# Copyright: linuxnet.plumbing contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A canonical topology document as a Mermaid flowchart or a Graphviz graph:
+nodes and bridges as boxes, links as edges labelled with the interface names
+and addresses of both ends."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+
+def _id(kind, name):
+    return '%s_%s' % (kind, re.sub(r'[^A-Za-z0-9_]', '_', name))
+
+
+def _end_label(end):
+    parts = [end['name']] + list(end['address'])
+    return ' '.join(parts)
+
+
+def _items(doc):
+    """(boxes, edges): boxes (id, label, shape), edges (id_a, id_b, label)."""
+    boxes = []
+    for name, node in sorted(doc['nodes'].items()):
+        label = name + (' (host)' if node['kind'] == 'host' else '')
+        boxes.append((_id('n', name), label, 'node'))
+    for name, bridge in sorted(doc['bridges'].items()):
+        label = '%s (bridge in %s)%s' % (name, bridge['node'], ''.join(' ' + a for a in bridge['address']))
+        boxes.append((_id('b', name), label, 'bridge'))
+    edges = []
+    for link in doc['links']:
+        ids, labels = [], []
+        for end in link['endpoints']:
+            ids.append(_id('b', end['bridge']) if end['bridge'] else _id('n', end['node']))
+            labels.append(_end_label(end))
+        edges.append((ids[0], ids[1], ' -- '.join(labels)))
+    for name, bridge in sorted(doc['bridges'].items()):
+        edges.append((_id('n', bridge['node']), _id('b', name), ''))
+    return boxes, edges
+
+
+def mermaid(doc):
+    boxes, edges = _items(doc)
+    lines = ['graph LR']
+    for box, label, shape in boxes:
+        lines.append('  %s%s' % (box, ('{{"%s"}}' if shape == 'bridge' else '["%s"]') % label.replace('"', "'")))
+    for left, right, label in edges:
+        if label:
+            lines.append('  %s ---|"%s"| %s' % (left, label.replace('"', "'"), right))
+        else:
+            lines.append('  %s -.- %s' % (left, right))
+    return '\n'.join(lines) + '\n'
+
+
+def dot(doc):
+    boxes, edges = _items(doc)
+    lines = ['graph topology {', '  node [shape=box];']
+    for box, label, shape in boxes:
+        lines.append('  %s [label="%s"%s];' % (box, label.replace('"', "'"), ', shape=hexagon' if shape == 'bridge' else ''))
+    for left, right, label in edges:
+        lines.append('  %s -- %s [%s];' % (left, right, 'label="%s"' % label.replace('"', "'") if label else 'style=dashed'))
+    lines.append('}')
+    return '\n'.join(lines) + '\n'
+
+
+def render(doc, fmt='mermaid'):
+    return dot(doc) if fmt == 'dot' else mermaid(doc)
