@@ -47,8 +47,8 @@ options:
         in the namespace is refused.
       - Must fit the rule comment (at most 127 bytes together with C(lnp:dnat:) and the index, order and hash);
         quotes, backslashes and control characters are refused.
+      - Required unless O(rule_sets) is given.
     type: str
-    required: true
   state:
     description:
       - V(present) creates or updates the rule set; V(absent) removes every rule of the set (the other options are
@@ -119,7 +119,29 @@ options:
       - The backends then see this host's address as the client address.
     type: bool
     default: false
+  rule_sets:
+    description:
+      - Several rule sets in one task, applied as ONE C(nft) transaction (all or nothing), for example hundreds of
+        port forwards in one call.
+      - Each element is a dictionary with the options of one rule set, as for the single form - O(name) (required),
+        O(state), O(protocol), O(port), O(destination), O(in_interface), O(to), O(balance), O(local) and
+        O(masquerade_return) - with the same defaults and checks.
+      - Every element is checked before anything is read or changed; an error names the element and option
+        (C(rule_sets[3].port)) and the value. A name may be listed once.
+      - Mutually exclusive with the single-rule-set options.
+    type: list
+    elements: dict
+  purge:
+    description:
+      - With O(rule_sets), also remove every dnat rule set of the namespace that is not listed (the rule sets of
+        other modules and foreign rules are never touched).
+    type: bool
+    default: false
 notes:
+  - Runs of M(linuxnet.plumbing.masquerade), M(linuxnet.plumbing.dnat) and M(linuxnet.plumbing.firewall_rule) that
+    change one namespace take turns - each holds the namespace's lock (C(/run/lock/linuxnet-nft-netINODE.lock))
+    from reading the table to the end of its transaction, and waits at most 60 seconds for it - so concurrent runs
+    never lose each other's rules.
   - The accepts are in the collection's table. nftables runs every table's base chains, and a drop in any of them
     is final, so a C(FORWARD) policy C(DROP) of another table (Docker's, or iptables-nft's C(table ip filter)) still
     drops the forwarded traffic; allow it there too.
@@ -187,6 +209,15 @@ EXAMPLES = r'''
     port: 27000-27015
     to: [10.0.1.20, "[2001:db8:1::20]"]
 
+- name: Three port forwards in one transaction; other dnat rule sets of the namespace are removed
+  linuxnet.plumbing.dnat:
+    netns: gateway
+    purge: true
+    rule_sets:
+      - {name: web, port: 3000, destination: [10.0.0.25], to: ["192.168.0.2:3000"]}
+      - {name: ssh-a, port: 2201, to: ["192.168.0.3:22"]}
+      - {name: dns, protocol: udp, port: 53, to: [192.168.0.4]}
+
 - name: Remove the port forward
   linuxnet.plumbing.dnat:
     netns: gateway
@@ -235,6 +266,25 @@ counters:
       type: int
   sample:
     - {comment: "lnp:dnat:web:0:0:1a2b3c4d", chain: prerouting, packets: 12, bytes: 720}
+rule_sets:
+  description:
+    - With O(rule_sets), one entry per listed rule set, in the order given - its name, state, rules, counters and
+      backends as described above for the single form. RV(rules), RV(backends) and RV(counters) are then empty.
+  returned: when O(rule_sets) is given
+  type: list
+  elements: dict
+  sample:
+    - name: web
+      state: present
+      rules: ["prerouting: ip daddr 10.0.0.25 tcp dport 3000 counter dnat ip to 192.168.0.2:3000  # lnp:dnat:web:0"]
+      counters: [{comment: "lnp:dnat:web:0:0:1a2b3c4d", chain: prerouting, packets: 0, bytes: 0}]
+      backends: ["192.168.0.2:3000"]
+purged:
+  description: The dnat rule sets removed (or, in check mode, to be removed) by O(purge).
+  returned: when O(rule_sets) is given
+  type: list
+  elements: str
+  sample: [old-forward]
 route_localnet:
   description: The value of C(net.ipv4.conf.all.route_localnet) in the namespace after the run (see the notes).
   returned: when O(local=true) with an IPv4 backend
@@ -247,7 +297,10 @@ actions:
   elements: str
   sample: ["add dnat rule set web (2 rules)"]
 diff:
-  description: The rules (and C(route_localnet) when it is managed) before and after, as dictionaries.
+  description:
+    - The rules (and C(route_localnet) when it is managed) before and after, as dictionaries.
+    - With O(rule_sets), C(rule_sets) maps the name of each rule set that changes (or is purged) to its rules
+      instead of C(rules).
   returned: always
   type: dict
   sample:
@@ -258,12 +311,20 @@ diff:
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import new_module, run_module
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import entered
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.nftables import (
     Nft,
+    RuleSetPlan,
     RuleSpec,
     check_name,
     plan_rule_set,
+    plan_rule_sets,
     require_nft,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.rule_sets import (
+    each_element,
+    element_spec,
+    set_results,
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import dnat as _dnat
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system import sysctl as _sysctl
@@ -281,40 +342,64 @@ def _write_sysctl(netns, key, value):
         _sysctl.write_value(key, value)
 
 
+SET_OPTIONS = ('name', 'state', 'protocol', 'port', 'destination', 'in_interface', 'to', 'balance', 'local',
+               'masquerade_return')
+# The single form's options (shared with the topology module), name then optional, plus the list form.
+ARGUMENT_SPEC = dict(_dnat.ARGUMENT_SPEC, name=dict(type='str'),
+                     rule_sets=dict(type='list', elements='dict'), purge=dict(type='bool', default=False))
+ELEMENT_SPEC = element_spec(ARGUMENT_SPEC, SET_OPTIONS)
+
+
+def _plan_set(params):
+    """One rule set's options -> (DnatSpec or None for absent, RuleSetPlan)."""
+    check_name(KIND, params['name'])
+    spec = _dnat.validate(params) if params['state'] == 'present' else None
+    rules = [RuleSpec(r['chain'], r['expr'], r['family']) for r in _dnat.build_rules(spec)] if spec else []
+    return spec, RuleSetPlan(params['name'], rules, 0, params['state'])
+
+
+def _plan_route_localnet(tracker, netns, specs):
+    """route_localnet=1 when a set forwards 127.0.0.1 (see the notes); {} or {'route_localnet': '1'}."""
+    if not any(spec is not None and spec.needs_route_localnet for spec in specs):
+        return {}
+    key = _sysctl.SysctlKey(_dnat.ROUTE_LOCALNET_KEY)
+    current = _read_sysctl(netns, key)
+    tracker.compare('route_localnet', current, '1')
+    if current != '1':
+        where = " in namespace '%s'" % netns if netns else ''
+        tracker.add('set %s = 1 (was %s)%s' % (key.dotted, current, where), _write_sysctl, netns, key, '1')
+    return {'route_localnet': '1'}
+
+
+def _read_back_route_localnet(netns, extra):
+    if 'route_localnet' in extra:
+        extra['route_localnet'] = _read_sysctl(netns, _sysctl.SysctlKey(_dnat.ROUTE_LOCALNET_KEY))
+
+
 def body(module):
     params = module.params
+    if params['rule_sets'] is not None:
+        return body_list(module)
+    if params['name'] is None:
+        raise ValidationError('name', None, 'is required (or give rule_sets)')
+    if params['purge']:
+        raise ValidationError('purge', True, 'needs rule_sets (it removes the dnat rule sets not listed there)')
     netns = params['netns']
-    state = params['state']
-    check_name(KIND, params['name'])
-    spec = None
-    rules = []
-    if state == 'present':
-        spec = _dnat.validate(params)
-        rules = [RuleSpec(r['chain'], r['expr'], r['family']) for r in _dnat.build_rules(spec)]
+    spec, plan = _plan_set(params)
 
     tracker = DifferenceTracker()
-    extra = {}
-    localnet_key = _sysctl.SysctlKey(_dnat.ROUTE_LOCALNET_KEY)
-    with Nft(netns) as nft:
-        plan_rule_set(tracker, nft, kind=KIND, name=params['name'], rules=rules, order=0, state=state)
-        if spec is not None and spec.needs_route_localnet:
-            current = _read_sysctl(netns, localnet_key)
-            tracker.compare('route_localnet', current, '1')
-            extra['route_localnet'] = '1'
-            if current != '1':
-                where = " in namespace '%s'" % netns if netns else ''
-                tracker.add('set %s = 1 (was %s)%s' % (localnet_key.dotted, current, where),
-                            _write_sysctl, netns, localnet_key, '1')
+    with Nft(netns, lock=True) as nft:
+        plan_rule_set(tracker, nft, kind=KIND, name=plan.name, rules=plan.rules, order=0, state=plan.state)
+        extra = _plan_route_localnet(tracker, netns, [spec])
         tracker.apply(module.check_mode)
-        counters = nft.rule_counters(KIND, params['name'])
+        counters = nft.rule_counters(KIND, plan.name)
         lines = list(tracker.after.get('rules', []))
 
     if tracker.changed and not module.check_mode:
         with Nft(netns) as after:
-            counters = after.rule_counters(KIND, params['name'])
-            lines = after.rule_set_lines(KIND, params['name'])
-        if 'route_localnet' in extra:
-            extra['route_localnet'] = _read_sysctl(netns, localnet_key)
+            counters = after.rule_counters(KIND, plan.name)
+            lines = after.rule_set_lines(KIND, plan.name)
+        _read_back_route_localnet(netns, extra)
     return tracker.result(
         rules=lines,
         backends=[str(b) for b in spec.backends] if spec is not None else [],
@@ -322,10 +407,39 @@ def body(module):
         **extra)
 
 
+def body_list(module):
+    """rule_sets: every set checked first, then one transaction."""
+    params = module.params
+    netns = params['netns']
+    elements = each_element(params['rule_sets'], ELEMENT_SPEC, _plan_set)
+    specs = [spec for spec, dummy in elements]
+    plans = [plan for dummy, plan in elements]
+
+    tracker = DifferenceTracker()
+    with Nft(netns, lock=True) as nft:
+        purged, planned = plan_rule_sets(tracker, nft, KIND, plans, purge=params['purge'], verify=module.check_mode)
+        extra = _plan_route_localnet(tracker, netns, specs)
+        tracker.apply(module.check_mode)
+        reading, read_back = nft, False
+        if tracker.changed and not module.check_mode:
+            reading, read_back = Nft(netns), True
+            _read_back_route_localnet(netns, extra)
+    sets = set_results(KIND, plans, planned, reading, read_back)
+    for entry, spec in zip(sets, specs):
+        entry['backends'] = [str(b) for b in spec.backends] if spec is not None else []
+    # Rules, backends and counters are in rule_sets only: hundreds of sets twice over would slow every run.
+    return tracker.result(
+        rules=[], backends=[], counters=[],
+        rule_sets=sets,
+        purged=purged,
+        **extra)
+
+
 def main():
     module = new_module(
-        argument_spec=_dnat.ARGUMENT_SPEC,
-        required_if=[('state', 'present', ('port', 'to'))],
+        argument_spec=ARGUMENT_SPEC,
+        mutually_exclusive=[('rule_sets', option) for option in SET_OPTIONS],
+        required_one_of=[('name', 'rule_sets')],
         needs_pyroute2=False,
     )
     require_nft(module)

@@ -54,8 +54,9 @@ options:
       - The filter chain of the rule (and of O(policy)). C(input) sees packets for this host, C(forward) packets
         routed through it, C(output) packets it sends.
       - The chains hook at priority C(0) (C(filter)).
+      - Required, except with O(rule_sets) (each rule set names its chain there; O(chain) is then only the chain of
+        O(policy)).
     type: str
-    required: true
     choices: [input, forward, output]
   action:
     description:
@@ -152,7 +153,30 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  rule_sets:
+    description:
+      - Several rules in one task, applied as ONE C(nft) transaction (all or nothing), together with O(policy)
+        when it is given.
+      - Each element is a dictionary with the options of one rule, as for the single form - O(name) (required),
+        O(chain) (required for O(state=present)), O(action), O(protocol), O(source), O(destination), O(port),
+        O(in_interface), O(out_interface), O(ct_state), O(log), O(log_prefix), O(log_rate), O(log_group),
+        O(position) and O(state) - with the same defaults and checks.
+      - Every element is checked before anything is read or changed; an error names the element and option
+        (C(rule_sets[3].port)) and the value. A name may be listed once.
+      - Mutually exclusive with the single-rule options (except O(chain) and O(policy), for the policy).
+    type: list
+    elements: dict
+  purge:
+    description:
+      - With O(rule_sets), also remove every firewall_rule rule of the namespace that is not listed (the rule sets
+        of other modules, the policies and foreign rules are never touched).
+    type: bool
+    default: false
 notes:
+  - Runs of M(linuxnet.plumbing.masquerade), M(linuxnet.plumbing.dnat) and M(linuxnet.plumbing.firewall_rule) that
+    change one namespace take turns - each holds the namespace's lock (C(/run/lock/linuxnet-nft-netINODE.lock))
+    from reading the table to the end of its transaction, and waits at most 60 seconds for it - so concurrent runs
+    never lose each other's rules.
   - Reading logged packets of O(log_group) inside a namespace. The collection ships a small listener,
     C(playbooks/files/nflog_reader.py) (pure Python, standard library only). Run it with
     C(python3 nflog_reader.py --netns NS --group N --output FILE --pidfile PIDFILE --daemon) (it returns once it
@@ -217,6 +241,17 @@ EXAMPLES = r'''
     log_rate: 10/minute
     log_group: 7
 
+- name: The whole input filter in one transaction; firewall rules not listed are removed
+  linuxnet.plumbing.firewall_rule:
+    netns: fw
+    chain: input
+    policy: drop
+    purge: true
+    rule_sets:
+      - {name: established, chain: input, position: 10, ct_state: [established, related], action: accept}
+      - {name: nd, chain: input, protocol: icmpv6, action: accept}
+      - {name: web, chain: input, protocol: tcp, port: [80, 443], action: accept}
+
 - name: Remove a rule
   linuxnet.plumbing.firewall_rule:
     netns: fw
@@ -248,8 +283,26 @@ counters:
       chain: input
       packets: 12
       bytes: 720
+rule_sets:
+  description:
+    - With O(rule_sets), one entry per listed rule, in the order given - its name, state, rules (as RV(rules)) and
+      counters (as RV(counters)). RV(rules) and RV(counters) are then empty.
+  returned: when O(rule_sets) is given
+  type: list
+  elements: dict
+  sample:
+    - name: web
+      state: present
+      rules: ['input: tcp dport { 80, 443 } counter accept  # lnp:firewall_rule:web:0']
+      counters: [{comment: "lnp:firewall_rule:web:0:100:3f2a9c1b", chain: input, packets: 0, bytes: 0}]
+purged:
+  description: The firewall_rule rules removed (or, in check mode, to be removed) by O(purge).
+  returned: when O(rule_sets) is given
+  type: list
+  elements: str
+  sample: [old-rule]
 policy:
-  description: The default policy of O(chain) after the run (C(accept) when the chain does not exist).
+  description: The default policy of O(chain) after the run (C(accept) when the chain does not exist; null with O(rule_sets) and no O(chain)).
   returned: always
   type: str
   sample: drop
@@ -264,6 +317,7 @@ diff:
   description:
     - C(rules) before and after as lists of readable lines (only with O(name)); C(policy) before and after as
       a dict mapping the chain to its policy (only with O(policy)).
+    - With O(rule_sets), C(rule_sets) maps the name of each rule that changes (or is purged) to its lines.
   returned: always
   type: dict
   sample:
@@ -281,8 +335,8 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module imp
     run_module,
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import firewall as _firewall
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.firewall import (
-    ARGUMENT_SPEC,
     check_position,
     desired_rule,
     rule_options_given,
@@ -292,16 +346,30 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.nftable
     NFT_MISSING,
     Nft,
     NftError,
+    RuleSetPlan,
     encode_comment,
     nft_available,
     plan_chain_policy,
     plan_rule_set,
+    plan_rule_sets,
     render_rule,
     rule_hash,
+)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.rule_sets import (
+    each_element,
+    element_spec,
+    set_results,
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
 KIND = 'firewall_rule'
+
+SET_OPTIONS = ('name', 'chain', 'action', 'protocol', 'source', 'destination', 'port', 'in_interface',
+               'out_interface', 'ct_state', 'log', 'log_prefix', 'log_rate', 'log_group', 'position', 'state')
+# The single form's options (shared with the topology module), chain then optional, plus the list form.
+ARGUMENT_SPEC = dict(_firewall.ARGUMENT_SPEC, chain=dict(type='str', choices=['input', 'forward', 'output']),
+                     rule_sets=dict(type='list', elements='dict'), purge=dict(type='bool', default=False))
+ELEMENT_SPEC = element_spec(ARGUMENT_SPEC, SET_OPTIONS)
 
 
 def plan(module):
@@ -309,6 +377,10 @@ def plan(module):
     params = module.params
     name = params['name']
     state = params['state']
+    if params['chain'] is None:
+        raise ValidationError('chain', None, 'is required (or give rule_sets)')
+    if params['purge']:
+        raise ValidationError('purge', True, 'needs rule_sets (it removes the firewall rules not listed there)')
     if name is None:
         if params['policy'] is None:
             raise ValidationError('name', name, 'is required (only a call that sets policy alone may omit it)')
@@ -318,15 +390,37 @@ def plan(module):
         if state == 'absent':
             raise ValidationError('name', name, 'is required with state absent (to reset a policy, set policy: accept)')
         return None, [], 0
+    plan_ = _plan_set(params)
+    return name, plan_.rules, plan_.order
+
+
+def _plan_set(params):
+    """One rule's options -> RuleSetPlan (checked, nothing read)."""
     order = check_position(params['position'])
-    if state == 'absent':
-        return name, [], order
+    if params['state'] == 'absent':
+        return RuleSetPlan(params['name'], [], order, 'absent')
     rule = desired_rule(params)
-    return name, rule_specs(rule), rule.position
+    return RuleSetPlan(params['name'], rule_specs(rule), rule.position)
+
+
+def _rendered(name, specs, order):
+    """Rendered from the desired rules (not from nft's re-rendering of the kernel's), so equal runs say the same."""
+    return [render_rule(spec.chain, spec.full_expr(),
+                        encode_comment(KIND, name, index, order, rule_hash(spec.chain, spec.expr, spec.family)))
+            for index, spec in enumerate(specs)]
+
+
+def _plan_policy(tracker, nft, params):
+    if params['policy'] is not None:
+        if params['chain'] is None:
+            raise ValidationError('chain', None, 'is required with policy')
+        plan_chain_policy(tracker, nft, params['chain'], params['policy'])
 
 
 def body(module):
     params = module.params
+    if params['rule_sets'] is not None:
+        return body_list(module)
     netns = params['netns']
     chain = params['chain']
     name, specs, order = plan(module)
@@ -334,11 +428,10 @@ def body(module):
         raise ModuleFailure(NFT_MISSING)
     tracker = DifferenceTracker()
     try:
-        with Nft(netns) as nft:
+        with Nft(netns, lock=True) as nft:
             if name is not None:
                 plan_rule_set(tracker, nft, KIND, name, specs, order=order, state=params['state'])
-            if params['policy'] is not None:
-                plan_chain_policy(tracker, nft, chain, params['policy'])
+            _plan_policy(tracker, nft, params)
             tracker.apply(module.check_mode)
             after = nft
             if tracker.changed and not module.check_mode:
@@ -347,15 +440,39 @@ def body(module):
             policy = after.policy(chain)   # in check mode, the planned model
     except NftError as exc:
         raise ModuleFailure(str(exc))
-    # Rendered from the desired rules (not from nft's re-rendering of the kernel's), so equal runs say the same.
-    rules = [render_rule(spec.chain, spec.full_expr(),
-                         encode_comment(KIND, name, index, order, rule_hash(spec.chain, spec.expr, spec.family)))
-             for index, spec in enumerate(specs)]
-    return tracker.result(rules=rules, counters=counters, policy=policy)
+    return tracker.result(rules=_rendered(name, specs, order), counters=counters, policy=policy)
+
+
+def body_list(module):
+    """rule_sets: every rule checked first, then one transaction (with the policy)."""
+    params = module.params
+    netns = params['netns']
+    plans = each_element(params['rule_sets'], ELEMENT_SPEC, _plan_set)
+    if params['policy'] is not None and params['chain'] is None:
+        raise ValidationError('chain', None, 'is required with policy')
+    if not nft_available():
+        raise ModuleFailure(NFT_MISSING)
+    tracker = DifferenceTracker()
+    try:
+        with Nft(netns, lock=True) as nft:
+            purged, dummy = plan_rule_sets(tracker, nft, KIND, plans, purge=params['purge'], verify=module.check_mode)
+            _plan_policy(tracker, nft, params)
+            tracker.apply(module.check_mode)
+            reading = nft
+            if tracker.changed and not module.check_mode:
+                reading = Nft(netns)
+            sets = set_results(KIND, plans, {}, reading)
+            policy = reading.policy(params['chain']) if params['chain'] else None
+    except NftError as exc:
+        raise ModuleFailure(str(exc))
+    for entry, plan_ in zip(sets, plans):
+        entry['rules'] = _rendered(plan_.name, plan_.rules, plan_.order)
+    return tracker.result(rules=[], counters=[], rule_sets=sets, purged=purged, policy=policy)
 
 
 def main():
-    module = new_module(argument_spec=ARGUMENT_SPEC, needs_pyroute2=False)
+    module = new_module(argument_spec=ARGUMENT_SPEC, needs_pyroute2=False,
+                        mutually_exclusive=[('rule_sets', option) for option in SET_OPTIONS if option != 'chain'])
     run_module(module, body)
 
 

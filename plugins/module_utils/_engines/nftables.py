@@ -46,8 +46,11 @@ the plan leaves a chain of ours, or the whole table, without a reason to
 exist, ``commit`` then re-reads the table and deletes (by handle) only what
 that fresh reading shows to be still empty - so a rule or chain added by hand
 between the first reading and the commit survives, and the table stays for
-it. What is left is the window between the second reading and the tiny
-second transaction.
+it. Between runs of this collection there is no window at all: a changing
+run holds the namespace's nft lock (``_system/lock``) from its first reading
+to the end of the tidy-up, so a run adding a rule never plans against a table
+that another run is about to delete. What is left is a hand-made change
+between the second reading and the tiny second transaction.
 
 nft runs as a child process with an argument list, spawned while inside
 ``_netns.entered(netns)`` (the child inherits the namespace of the thread).
@@ -62,6 +65,7 @@ import copy
 import hashlib
 import json
 
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.lock import NamespaceLock
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.nft import (  # noqa: F401, pylint: disable=unused-import
     NFT_MISSING,
     NftError,
@@ -514,7 +518,9 @@ class RuleSpec(object):
         self.expr = list(expr)
 
     def full_expr(self):
-        expr = copy.deepcopy(self.expr)
+        # A JSON round trip copies these plain JSON values several times
+        # faster than deepcopy (it matters for hundreds of rules per call).
+        expr = json.loads(json.dumps(self.expr))
         if self.family and not _mentions_family(expr, self.family):
             expr.insert(0, match_nfproto(self.family))
         return expr
@@ -541,7 +547,7 @@ def _mentions_family(expr, family):
 # ---------------------------------------------------------------------------
 
 class _Rule(object):
-    __slots__ = ('chain', 'handle', 'comment', 'expr', 'info', 'packets', 'bytes')
+    __slots__ = ('chain', 'handle', 'comment', 'expr', 'info', 'key', 'packets', 'bytes')
 
     def __init__(self, chain, expr, comment=None, handle=None, packets=None, nbytes=None):
         self.chain = chain
@@ -549,6 +555,7 @@ class _Rule(object):
         self.comment = comment
         self.expr = expr
         self.info = decode_comment(comment)
+        self.key = sort_key(self.info) if self.info is not None else None
         self.packets = packets
         self.bytes = nbytes
 
@@ -568,10 +575,18 @@ def _counters_of(expr):
 
 
 class Nft(object):
-    """The owned table of one namespace: read once, changed as one transaction."""
+    """The owned table of one namespace: read once, changed as one transaction.
 
-    def __init__(self, netns=None, read=True):
+    With lock=True (every run that may change the table) the namespace's nft
+    lock is taken before the table is read and held until the with-block
+    ends, so read, plan and commit (with its tidy-up) of concurrent runs never
+    interleave. Readers that change nothing need no lock: one nft list is
+    atomic.
+    """
+
+    def __init__(self, netns=None, read=True, lock=False):
         self.netns = netns
+        self._lock = NamespaceLock('nft', netns).acquire() if lock else None
         self.table_exists = False
         self.table_handle = None
         self.chains = {}          # name -> dict(type, hook, prio, policy, handle, foreign)
@@ -583,12 +598,23 @@ class Nft(object):
         self._committed = False
         self._dirty = False
         if read:
-            self.read()
+            try:
+                self.read()
+            except BaseException:
+                self.close()
+                raise
+
+    def close(self):
+        """Release the lock (if taken); the model stays readable."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
+        self.close()
         return False
 
     # -- reading ----------------------------------------------------------
@@ -653,14 +679,23 @@ class Nft(object):
                 result.append(rule)
         return result
 
-    def rule_counters(self, kind=None, name=None):
-        """[{comment, chain, packets, bytes}] of owned rules as read."""
+    def rule_counters(self, kind=None, name=None, rules=None):
+        """[{comment, chain, packets, bytes}] of owned rules as read (RULES:
+        a set's rules from owned_by_name(), instead of a search)."""
+        rules = self.owned_rules(kind, name) if rules is None else rules
         return [{'comment': r.comment, 'chain': r.chain, 'packets': r.packets, 'bytes': r.bytes}
-                for r in self.owned_rules(kind, name) if r.handle is not None]
+                for r in rules if r.handle is not None]
 
-    def rule_set_lines(self, kind, name):
-        rules = sorted(self.owned_rules(kind, name), key=lambda r: (r.info['index'], r.chain))
-        return [r.text() for r in rules]
+    def rule_set_lines(self, kind, name, rules=None):
+        rules = self.owned_rules(kind, name) if rules is None else rules
+        return [r.text() for r in sorted(rules, key=lambda r: (r.info['index'], r.chain))]
+
+    def owned_by_name(self, kind):
+        """{name: [rule]} of KIND's sets, in one pass over the table."""
+        result = {}
+        for rule in self.owned_rules(kind):
+            result.setdefault(rule.info['name'], []).append(rule)
+        return result
 
     def kinds_of(self, name):
         return sorted(set(r.info['kind'] for r in self.owned_rules(name=name)))
@@ -710,18 +745,25 @@ class Nft(object):
         """Place RULE after the last owned rule that sorts before it, else
         before the first owned rule that sorts after it; in a chain without
         other owned rules at HINT (where the set's old rules were), else at
-        the end. Foreign rules are never moved."""
+        the end. Foreign rules are never moved.
+
+        The scan runs from the end: rules of a list of sets arrive mostly in
+        order, so each usually stops at the last rule."""
         chain_rules = self.rules.setdefault(rule.chain, [])
-        key = sort_key(rule.info)
+        key = rule.key
         pos = None
-        for i, other in enumerate(chain_rules):
-            if other.owned and sort_key(other.info) < key:
+        first_after = None
+        for i in range(len(chain_rules) - 1, -1, -1):
+            other = chain_rules[i]
+            if other.key is None:
+                continue
+            if other.key < key:
                 pos = i + 1
+                break
+            if other.key > key:
+                first_after = i
         if pos is None:
-            for i, other in enumerate(chain_rules):
-                if other.owned and sort_key(other.info) > key:
-                    pos = i
-                    break
+            pos = first_after
         if pos is None:
             pos = len(chain_rules) if hint is None else min(hint, len(chain_rules))
         chain_rules.insert(pos, rule)
@@ -740,12 +782,17 @@ class Nft(object):
         self.chains[chain]['policy_set'] = True
         self._dirty = True
 
-    def replace_rule_set(self, kind, name, rules, order=0):
-        """Model: drop the set's rules, add the new ones at their sorted place."""
-        places = self._remove_set(kind, name)
-        for index, spec in enumerate(rules):
+    def replace_rule_set(self, kind, name, rules, order=0, existing=True, comments=None):
+        """Model: drop the set's rules, add the new ones at their sorted place.
+
+        existing=False (the set has no rule yet) skips the search for old
+        rules; COMMENTS (the rules' comments, when the caller has them) saves
+        hashing them again."""
+        places = self._remove_set(kind, name) if existing else {}
+        if comments is None:
+            comments = _comments(kind, name, order, rules)
+        for spec, comment in zip(rules, comments):
             expr = spec.full_expr()
-            comment = encode_comment(kind, name, index, order, rule_hash(spec.chain, spec.expr, spec.family))
             self._ensure_chain(spec.chain)
             self._insert_owned(_Rule(spec.chain, expr, comment), places.get(spec.chain))
         self._dirty = True
@@ -937,6 +984,57 @@ def _per_chain(pairs):
     return result
 
 
+def _comments(kind, name, order, rules):
+    return [encode_comment(kind, name, i, order, rule_hash(spec.chain, spec.expr, spec.family))
+            for i, spec in enumerate(rules)]
+
+
+def _set_index(nft):
+    """{(kind, name): [rule]} and {name: set(kinds)} of the owned rules as read:
+    one pass over the table, however many sets are planned."""
+    by_set = {}
+    kinds = {}
+    for rule in nft.owned_rules():
+        by_set.setdefault((rule.info['kind'], rule.info['name']), []).append(rule)
+        kinds.setdefault(rule.info['name'], set()).add(rule.info['kind'])
+    return by_set, kinds
+
+
+def _plan_one(nft, index, kind, name, rules, order, state):
+    """Change the model for one set; (before, after, action) or None when it is up to date."""
+    rules = list(rules or [])
+    name = check_name(kind, name, max(len(rules) - 1, 0), order)
+    by_set, kinds = index
+    others = sorted(k for k in kinds.get(name, ()) if k != kind)
+    if others:
+        raise ValidationError('name', name, 'is already used by %s rule set' % KIND_LABELS.get(others[0], others[0]))
+    current = by_set.get((kind, name), [])
+    before = [r.text() for r in sorted(current, key=lambda r: (r.info['index'], r.chain))]
+    desired = [] if state == 'absent' else rules
+    comments = _comments(kind, name, order, desired)
+    if _per_chain((r.chain, r.comment) for r in current) == _per_chain(
+            (spec.chain, comment) for spec, comment in zip(desired, comments)):
+        return before, before, None
+    after = [render_rule(spec.chain, spec.full_expr(), comment) for spec, comment in zip(desired, comments)]
+    nft.replace_rule_set(kind, name, desired, order, existing=bool(current), comments=comments)
+    if state == 'absent':
+        action = 'remove %s rule set %s (%d rules)' % (kind, name, len(current))
+    elif current:
+        action = 'replace %s rule set %s (%d rules)' % (kind, name, len(rules))
+    else:
+        action = 'add %s rule set %s (%d rules)' % (kind, name, len(rules))
+    return before, after, action
+
+
+def _queue_empty_table_tidy(tracker, nft):
+    """Left empty earlier (its last rules were foreign ones, since deleted by
+    hand): a removing run tidies it up."""
+    if nft.table_exists and not nft.keep_table():
+        tracker.add('remove the empty table %s %s' % (FAMILY, TABLE), nft.commit)
+        return True
+    return False
+
+
 def plan_rule_set(tracker, nft, kind, name, rules, order=0, state='present'):
     """Bring the rule set (KIND, NAME) to RULES (state present) or remove it.
 
@@ -947,47 +1045,65 @@ def plan_rule_set(tracker, nft, kind, name, rules, order=0, state='present'):
     """
     if kind not in KINDS:
         raise ValueError('unknown rule kind %r' % kind)
-    rules = list(rules or [])
-    name = check_name(kind, name, max(len(rules) - 1, 0), order)
-    others = [k for k in nft.kinds_of(name) if k != kind]
-    if others:
-        raise ValidationError('name', name, 'is already used by %s rule set' % KIND_LABELS.get(others[0], others[0]))
-    current = nft.owned_rules(kind, name)
-    before = nft.rule_set_lines(kind, name)
-    current_pairs = _per_chain((r.chain, r.comment) for r in current)
-    if state == 'absent':
-        desired_pairs = {}
-    else:
-        desired_pairs = _per_chain(
-            (spec.chain, encode_comment(kind, name, i, order, rule_hash(spec.chain, spec.expr, spec.family)))
-            for i, spec in enumerate(rules))
-    if current_pairs == desired_pairs:
-        tracker.compare('rules', before, before)
-        if state == 'absent' and nft.table_exists and not nft.keep_table():
-            # Left empty earlier (its last rules were foreign ones, since
-            # deleted by hand): the removal run tidies it up.
-            tracker.add('remove the empty table %s %s' % (FAMILY, TABLE), nft.commit)
-            return True
-        return False
-    if state == 'absent':
-        after = []
-        nft.replace_rule_set(kind, name, [], order)
-    else:
-        after = []
-        for i, spec in enumerate(rules):
-            comment = encode_comment(kind, name, i, order, rule_hash(spec.chain, spec.expr, spec.family))
-            after.append(render_rule(spec.chain, spec.full_expr(), comment))
-        nft.replace_rule_set(kind, name, rules, order)
-    nft.check()
+    before, after, action = _plan_one(nft, _set_index(nft), kind, name, rules, order, state)
     tracker.compare('rules', before, after)
-    if state == 'absent':
-        desc = 'remove %s rule set %s (%d rules)' % (kind, name, len(current))
-    elif current:
-        desc = 'replace %s rule set %s (%d rules)' % (kind, name, len(rules))
-    else:
-        desc = 'add %s rule set %s (%d rules)' % (kind, name, len(rules))
-    tracker.add(desc, nft.commit)
+    if action is None:
+        return state == 'absent' and _queue_empty_table_tidy(tracker, nft)
+    nft.check()
+    tracker.add(action, nft.commit)
     return True
+
+
+class RuleSetPlan(object):
+    """One element of a list of rule sets: NAME with RULES (or state absent)."""
+
+    def __init__(self, name, rules=(), order=0, state='present'):
+        self.name = name
+        self.rules = list(rules)
+        self.order = order
+        self.state = state
+
+
+def plan_rule_sets(tracker, nft, kind, plans, purge=False, verify=True):
+    """Bring every rule set of PLANS (RuleSetPlan list) to its state in ONE
+    transaction; with PURGE also remove KIND's sets not listed.
+
+    Records tracker.compare('rule_sets', {name: lines}, {name: lines}) of the
+    sets that change, and one action per changed set (they all commit the
+    same transaction). VERIFY
+    checks the transaction with nft -c now: needed in check mode, where it is
+    the only test of the rules; a real run may leave it out (verify=False),
+    because its one transaction is atomic and queued before any other action,
+    so a refusal changes nothing either - and hundreds of rules are not sent
+    to nft twice. Returns (the names removed by purge, {name: planned lines}
+    of every listed set).
+    """
+    if kind not in KINDS:
+        raise ValueError('unknown rule kind %r' % kind)
+    index = _set_index(nft)
+    listed = set(p.name for p in plans)
+    purged = sorted(n for (k, n) in index[0] if k == kind and n not in listed) if purge else []
+    before, after, actions, planned = {}, {}, [], {}
+    for position, plan in enumerate(list(plans) + [RuleSetPlan(n, state='absent') for n in purged]):
+        try:
+            old, new, action = _plan_one(nft, index, kind, plan.name, plan.rules, plan.order, plan.state)
+        except ValidationError as exc:
+            raise ValidationError('rule_sets[%d].%s' % (position, exc.option), exc.value, exc.reason)
+        if action is not None:
+            # Only the sets that change: hundreds of unchanged ones would bury the change (and slow every run).
+            before[plan.name], after[plan.name] = old, new
+            actions.append(action)
+        planned[plan.name] = new
+    tracker.compare('rule_sets', before, after)
+    if not actions:
+        if purge or any(p.state == 'absent' for p in plans):
+            _queue_empty_table_tidy(tracker, nft)
+        return purged, planned
+    if verify:
+        nft.check()
+    for action in actions:
+        tracker.add(action, nft.commit)
+    return purged, planned
 
 
 def plan_chain_policy(tracker, nft, chain, policy):
