@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: linuxnet.plumbing contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The fleet remediation playbooks on many namespace hosts, beside a ping play.
@@ -118,7 +117,7 @@ def changed_hosts(output):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--hosts', type=int, default=50)
     parser.add_argument('--rounds', type=int, default=3)
     parser.add_argument('--prefix', default='flcb')
