@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.policy_routes import (
+    policy_routes_by_table,
     policy_routes_describe,
     policy_routes_management,
     policy_routes_plan,
@@ -26,4 +27,4 @@ class FilterModule(object):
 
     def filters(self):
         return {'policy_routes_plan': policy_routes_plan, 'policy_routes_describe': policy_routes_describe,
-                'policy_routes_management': policy_routes_management}
+                'policy_routes_management': policy_routes_management, 'policy_routes_by_table': policy_routes_by_table}

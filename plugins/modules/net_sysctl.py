@@ -91,6 +91,38 @@ options:
         at boot from that place, so no such scan is done for it (RV(boot_overrides) is empty).
     type: path
     default: /etc/sysctl.d/99-linuxnet.conf
+  missing:
+    description:
+      - What to do with a key without wildcard that does not exist in the namespace (an interface that is not
+        there now, for example).
+      - V(fail) refuses it, before anything changes.
+      - V(skip) leaves it out, at runtime and in O(persist_file) (a line for a key the kernel does not have makes
+        C(sysctl -p) fail), and lists it in RV(skipped).
+    type: str
+    choices: [fail, skip]
+    default: fail
+    version_added: 0.1.0
+  observe:
+    description:
+      - Keys (globs allowed, as in O(name)) that are only read, before and after the run, and returned in
+        RV(observed), so that one call both sets some keys and reports related ones (for example every
+        interface's C(rp_filter) while only some are set). A key that does not exist is left out.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.1.0
+  pin_overrides:
+    description:
+      - With O(persist=true), also write to O(persist_file) the explicit key of each line of RV(boot_overrides)
+        that the file can beat at boot, with O(value) - an explicit key of an interface that exists now, set in a
+        file that sorts before O(persist_file) or in O(persist_file) itself (an earlier pin with another value).
+        systemd-sysctl lets an explicit key beat a glob whatever the file order, so only an explicit line sorting
+        after the other one restores O(value).
+      - Lines of files that sort after O(persist_file), and keys of interfaces that do not exist now, are only
+        reported. Each line of RV(boot_overrides) says in C(pinned) which it was.
+    type: bool
+    default: false
+    version_added: 0.1.0
 notes:
   - Writing some keys changes others as a side effect (V(net.ipv4.conf.all.forwarding) sets every interface's
     C(forwarding) and C(net.ipv4.ip_forward)); RV(values) reports what the kernel reads back after the run.
@@ -137,6 +169,17 @@ EXAMPLES = r'''
     value: 0
     persist: true
     runtime: false
+
+- name: Loose rp_filter now and at boot, pinning interfaces whose explicit lines elsewhere would win, reporting all
+  linuxnet.plumbing.net_sysctl:
+    name: [net.ipv4.conf.all.rp_filter, net.ipv4.conf.default.rp_filter, net.ipv4.conf.eth*.rp_filter,
+           net.ipv4.conf.wan0.rp_filter]
+    value: 2
+    missing: skip
+    observe: [net.ipv4.conf.*.rp_filter]
+    persist: true
+    pin_overrides: true
+    persist_file: /etc/sysctl.d/99-zz-linuxnet-rp-filter.conf
 
 - name: Drop the persisted line again (the runtime value stays)
   linuxnet.plumbing.net_sysctl:
@@ -197,6 +240,28 @@ boot_overrides:
       line: 3
       assigned: net.ipv4.conf.eth1.rp_filter
       value: "1"
+skipped:
+  description: With O(missing=skip), the names of O(name) without wildcard whose key does not exist (nothing was set
+    or persisted for them), as given.
+  returned: always
+  type: list
+  elements: str
+  sample: ["net.ipv4.conf.wan0.rp_filter"]
+observed:
+  description:
+    - Per concrete key of O(observe) (canonical dotted form), the value before and after the run (read back after a
+      real run that changed something; predicted in check mode).
+  returned: always
+  type: dict
+  sample:
+    net.ipv4.conf.lo.rp_filter: {before: "0", after: "0"}
+pinned:
+  description: With O(pin_overrides=true), the explicit keys written to O(persist_file) to beat the lines of
+    RV(boot_overrides) at boot, in persist form.
+  returned: when O(persist=true) and O(state=present)
+  type: list
+  elements: str
+  sample: ["net.ipv4.conf.eth1.rp_filter"]
 actions:
   description: One line per change made (or, in check mode, that would be made).
   returned: always
@@ -257,7 +322,70 @@ def _validate(module):
             raise ValidationError('persist_file', path, 'is not an absolute file path')
         if os.path.isdir(path):
             raise ValidationError('persist_file', path, 'is a directory; name a file such as /etc/sysctl.d/99-linuxnet.conf')
+    if params['pin_overrides'] and not (params['persist'] and params['state'] == 'present'):
+        raise ValidationError('pin_overrides', True, 'needs persist: true and state: present (it pins keys in '
+                              'persist_file)')
     return keys, value, touches_file
+
+
+def _observed_keys(module):
+    return [_sysctl.parse_key('observe', text) for text in module.params['observe']]
+
+
+def _skip_missing(netns, keys):
+    """missing=skip: the keys without wildcard that do not exist in the
+    namespace are left out -> (kept keys, skipped names as given)."""
+    kept, skipped = [], []
+    with entered(netns):
+        for key in keys:
+            if key.is_glob or _sysctl.expand('name', key, must_exist=False, netns=netns):
+                kept.append(key)
+            else:
+                skipped.append(key.text)
+    return kept, skipped
+
+
+def _read_observed(netns, keys):
+    """{dotted: value} of every existing key OBSERVE names (globs expanded)."""
+    found = {}
+    with entered(netns):
+        for key in keys:
+            for item in _sysctl.expand('observe', key, must_exist=False, netns=netns):
+                found[item.dotted] = _sysctl.read_value(item)
+    return found
+
+
+def _observed_after(netns, observe, before, values, reread):
+    """The observed keys after the run: read back after a real change, else
+    the predicted value of a key this task sets (check mode) or unchanged."""
+    if reread:
+        after = _read_observed(netns, observe)
+        return dict((k, {'before': v, 'after': after.get(k, v)}) for k, v in before.items())
+    return dict((k, {'before': v, 'after': values[k]['after'] if k in values else v}) for k, v in before.items())
+
+
+def _pin_overrides(persist_file, lines, overrides, value):
+    """The explicit keys of OVERRIDES that an explicit line in PERSIST_FILE
+    beats at boot (an interface present now, set in a file sorting no later
+    than PERSIST_FILE), marked on each override -> (new lines, pinned keys).
+
+    Explicit beats glob in any file, and among explicit lines the later file
+    wins: a file sorting after PERSIST_FILE cannot be beaten from it, and a
+    line for an absent interface would make sysctl -p fail."""
+    own = os.path.basename(persist_file)
+    pinned = []
+    for item in overrides:
+        try:
+            key = _sysctl.SysctlKey(_sysctl.split_key(item['assigned']))
+        except ValueError:
+            key = None
+        item['pinned'] = bool(key is not None and not key.is_glob and key.interface is not None
+                              and os.path.basename(item['file']) <= own and os.path.isfile(key.path))
+        if item['pinned'] and key not in pinned:
+            pinned.append(key)
+    for key in pinned:
+        lines = _sysctl.render_persist(lines, key, value)
+    return lines, pinned
 
 
 def _read_runtime(netns, keys):
@@ -290,6 +418,11 @@ def body(module):
     params = module.params
     netns = params['netns']
     keys, value, touches_file = _validate(module)
+    observe = _observed_keys(module)
+    skipped = []
+    if params['missing'] == 'skip' and params['state'] == 'present':
+        keys, skipped = _skip_missing(netns, keys)
+    observed_before = _read_observed(netns, observe) if observe else {}
     tracker = DifferenceTracker()
     values = {}
     unmatched = []
@@ -322,22 +455,26 @@ def body(module):
 
     persisted = None
     overrides = None
+    pinned = []
     if touches_file:
         path = params['persist_file']
         lines = _sysctl.read_lines(path)
         new_lines = lines
-        persisted = {}
         for key in keys:
             new_lines = _sysctl.render_persist(new_lines, key, value)
+        if params['state'] == 'present':
+            # The file's new content (predicted in check mode) in the boot order.
+            overrides = _sysctl.boot_overrides(path, new_lines, keys, value)
+            if params['pin_overrides']:
+                new_lines, pinned = _pin_overrides(path, new_lines, overrides, value)
+        persisted = {}
+        for key in keys + pinned:
             persisted[key.persist_form] = {'before': _sysctl.persisted_value(lines, key),
                                            'after': _sysctl.persisted_value(new_lines, key)}
         tracker.compare('persisted', dict((k, v['before']) for k, v in persisted.items()),
                         dict((k, v['after']) for k, v in persisted.items()))
         if new_lines != lines:
             tracker.add('%s %s' % ('update' if os.path.exists(path) else 'create', path), _write_file, path, new_lines)
-        if params['state'] == 'present':
-            # The file's new content (predicted in check mode) in the boot order.
-            overrides = _sysctl.boot_overrides(path, new_lines, keys, value)
 
     try:
         tracker.apply(module.check_mode)
@@ -358,14 +495,18 @@ def body(module):
                 now['values'] = dict((key.dotted, _sysctl.read_value(key)) for key in concrete)
         if 'persisted' in tracker.after:
             lines = _sysctl.read_lines(params['persist_file'])
-            now['persisted'] = dict((key.persist_form, _sysctl.persisted_value(lines, key)) for key in keys)
+            now['persisted'] = dict((key.persist_form, _sysctl.persisted_value(lines, key)) for key in keys + pinned)
         return now
 
     after = tracker.verify(read_after, same=_as_planned)
     for dotted, now in after.get('values', {}).items():
         values[dotted]['after'] = now
 
-    extra = dict(values=values, unmatched=unmatched)
+    extra = dict(values=values, unmatched=unmatched, skipped=skipped,
+                 observed=_observed_after(netns, observe, observed_before, values,
+                                          reread=not module.check_mode and tracker.changed))
+    if overrides is not None:
+        extra['pinned'] = [key.persist_form for key in pinned]
     if touches_file:
         extra.update(persisted=persisted, persist_file=params['persist_file'])
     if overrides is not None:
@@ -421,6 +562,9 @@ def main():
             persist=dict(type='bool', default=False),
             runtime=dict(type='bool', default=True),
             persist_file=dict(type='path', default=_sysctl.DEFAULT_PERSIST_FILE),
+            missing=dict(type='str', choices=['fail', 'skip'], default='fail'),
+            observe=dict(type='list', elements='str', default=[]),
+            pin_overrides=dict(type='bool', default=False),
         ),
         needs_pyroute2=False,
     )

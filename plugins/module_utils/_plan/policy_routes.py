@@ -305,3 +305,14 @@ def policy_routes_management(fixes, rules, routes, addresses, address, source=''
     elif result['moved']:
         result['by'] = relevant
     return result
+
+
+def policy_routes_by_table(fixes):
+    """The fixes of policy_routes_plan() as one ip_route call per table: a
+    list, by table, of dicts with table and routes (the ip_route `routes`
+    elements: default via the gateway on the dev, per family)."""
+    tables = {}
+    for fix in fixes or []:
+        tables.setdefault(fix['table'], []).append(
+            dict(dest='default', family=fix['family'], gateway=fix['gateway'], dev=fix['dev']))
+    return [dict(table=table, routes=tables[table]) for table in sorted(tables)]

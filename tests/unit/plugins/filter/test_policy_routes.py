@@ -139,3 +139,15 @@ def test_filter_module_exposes_the_filters():
     filters = _MOD.FilterModule().filters()
     assert filters['policy_routes_plan'] is plan
     assert filters['policy_routes_describe'] is _MOD.policy_routes_describe
+
+
+def test_by_table_groups_families_of_a_table_in_one_call():
+    fixes = [dict(family='ipv4', table=200, dev='e2', gateway='192.0.2.1', source='s'),
+             dict(family='ipv4', table=100, dev='e1', gateway='198.51.100.1', source='s'),
+             dict(family='ipv6', table=100, dev='e1', gateway='2001:db8::1', source='s')]
+    assert _MOD.policy_routes_by_table(fixes) == [
+        dict(table=100, routes=[dict(dest='default', family='ipv4', gateway='198.51.100.1', dev='e1'),
+                                dict(dest='default', family='ipv6', gateway='2001:db8::1', dev='e1')]),
+        dict(table=200, routes=[dict(dest='default', family='ipv4', gateway='192.0.2.1', dev='e2')])]
+    assert _MOD.policy_routes_by_table([]) == []
+    assert _MOD.FilterModule().filters()['policy_routes_by_table'] is _MOD.policy_routes_by_table
