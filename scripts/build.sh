@@ -28,7 +28,7 @@ echo "build: $tarball ($(du -h "$tarball" | cut -f1), $(wc -l <.build/tarball-co
 
 # Shipped: the collection's content, its metadata and EE dependency files.
 # Anything else (a planted leftover, tests, developer tooling) is a failure.
-shipped='^(MANIFEST\.json|FILES\.json|README\.md|LICENSE|CHANGELOG\.rst|requirements\.txt|bindep\.txt|(meta|plugins|roles|playbooks|docs|changelogs)(/.*)?)$'
+shipped='^(MANIFEST\.json|FILES\.json|README\.md|LICENSE|CHANGELOG\.rst|requirements\.txt|bindep\.txt|(meta|plugins|roles|playbooks|docs|changelogs|extensions)(/.*)?)$'
 unexpected=$(grep -vE "$shipped" .build/tarball-contents.txt || true)
 unexpected+=$(grep -E '(^|/)(__pycache__|\.[^/]+)(/|$)|\.(pyc|log|retry|tar\.gz)$|~$' .build/tarball-contents.txt || true)
 if [ -n "$unexpected" ]; then
