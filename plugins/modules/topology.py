@@ -166,6 +166,9 @@ validation:
   sample:
     - {from: h1, type: ping, target: 10.0.2.2, passed: true, success: true, attempts: 1,
        msg: "ping 10.0.2.2 from namespace 'lab-h1': 1/1 replies"}
+    - {from: h1, type: traceroute, target: 10.0.2.2, passed: true, success: true, attempts: 1,
+       path: [10.0.1.1, 10.0.2.2], path_nodes: [r1, h2],
+       msg: "traceroute 10.0.2.2 from lab-h1: reached in 2 hops: 10.0.1.1 (r1) 10.0.2.2 (h2)"}
 diagram:
   description: The topology as Mermaid or dot text (by the action plugin).
   returned: with the action plugin
@@ -187,12 +190,13 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topolog
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_nft import expand_document
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology import netns_names
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology_lines import readable_lines
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology_reconcile import summary
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
 
 def _checks(module, doc, names):
-    results = run_checks(doc['validate'], names, probe_check, module.params['validate_timeout'])
+    results = readable_lines(run_checks(doc['validate'], names, probe_check, module.params['validate_timeout']), doc)
     failed = [r for r in results if not r['passed']]
     return results, failed
 
