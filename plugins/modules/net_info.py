@@ -206,7 +206,6 @@ namespaces:
 '''
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import new_module, run_module
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology import read_text, recorded_rule_sets
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.facts import (
     CURRENT,
     DEFAULT_GATHER,
@@ -214,7 +213,6 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.facts i
     Gatherer,
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import netns_exists, netns_path, resolv_conf_path
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_export import FORWARDING, export_document
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.sysctl import parse_key
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
@@ -223,6 +221,10 @@ SECTIONS = ['namespaces', 'links', 'addresses', 'routes', 'rules', 'sysctls', 'n
 
 def export_topology(params):
     """format=topology: the given namespaces as a topology document."""
+    # The topology engine is large; the plain reads (most calls) do not load it.
+    from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology import read_text, recorded_rule_sets
+    from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_export import FORWARDING, export_document
+
     names = params['namespaces'] or []
     if not names:
         raise ValidationError('namespaces', names, 'must name at least one namespace with format=topology')

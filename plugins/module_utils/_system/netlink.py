@@ -26,10 +26,11 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns im
     private_netns,
 )
 
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.pyroute2_import import bare_package
+
+bare_package()
 try:
-    # The submodule, not the package's lazy export: `from pyroute2 import
-    # IPRoute` loads most of pyroute2 (about 1 s on a loaded 0.9 host, against
-    # 0.1 s for this), and every module call pays it.
+    # With the bare package, only rtnetlink's part of pyroute2 loads.
     from pyroute2.iproute.linux import IPRoute
     from pyroute2.netlink.exceptions import NetlinkError  # noqa: F401, pylint: disable=unused-import
 except ImportError:  # reported by _core.deps.require_pyroute2
