@@ -185,7 +185,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topolog
     probe_check,
     run_checks,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_nft import expand_document
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_nft import module_document
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology import netns_names
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology_reconcile import summary
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
@@ -197,6 +197,16 @@ def _checks(module, doc, names):
     return results, failed
 
 
+def _invocation(params):
+    """The module's arguments as echoed in the result, without the document:
+    it can be thousands of lines, and the action plugin shows the task's own
+    arguments instead."""
+    args = dict(params)
+    if isinstance(args.get('topology'), dict):
+        args['topology'] = '(%d nodes)' % len(args['topology'].get('nodes') or {})
+    return {'module_args': args}
+
+
 def body(module):
     p = module.params
     prefix = p['prefix'] or ''
@@ -205,7 +215,7 @@ def body(module):
         if p['topology'] is None:
             raise ValidationError('topology', None, 'is required with state=present (or give src through the '
                                   'action plugin)')
-        doc = expand_document(p['topology'], prefix)
+        doc = module_document(p['topology'], prefix)
     else:
         doc = None
     if p['state'] == 'absent':
@@ -231,7 +241,7 @@ def body(module):
             before, after = dict((a['node'], a['text']) for a in actions), {}
     finally:
         engine.close()
-    result = dict(changed=bool(actions), plan=actions, namespaces=names)
+    result = dict(changed=bool(actions), plan=actions, namespaces=names, invocation=_invocation(p))
     if module._diff:
         result['diff'] = {'before': before, 'after': after}
     if doc is not None and p['validate'] and doc['validate'] and not module.check_mode:

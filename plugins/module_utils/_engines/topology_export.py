@@ -17,15 +17,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology import is_link_local6
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_nft import ENTRY_KINDS
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_nft import entry_spec
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import MAIN_TABLE
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.rules import KERNEL_DEFAULT_PRIORITIES
 
 DEFAULT_MTU = 1500
 LOCAL_TABLE = 255
-# Options left at their defaults are left out of an exported entry.
-ENTRY_DEFAULTS = dict((key, dict((k, v.get('default')) for k, v in spec.items()))
-                      for key, (dummy, spec) in ENTRY_KINDS.items())
 EXPORTED_PROTOS = ('static', 'boot')
 FORWARDING = ('net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding')
 
@@ -99,8 +96,10 @@ def export_document(facts, prefix=''):
         if servers:
             node['nameservers'] = servers
         for entry in facts[ns].get('rule_sets') or []:
+            # Options left at their defaults are left out of an exported entry.
+            spec = entry_spec(entry['key'])
             params = dict((k, v) for k, v in entry['params'].items()
-                          if v is not None and k != 'state' and v != ENTRY_DEFAULTS.get(entry['key'], {}).get(k))
+                          if v is not None and k != 'state' and v != (spec.get(k) or {}).get('default'))
             node.setdefault(entry['key'], []).append(params)
         rules = _rules(facts[ns].get('rules'))
         if rules:
