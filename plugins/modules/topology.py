@@ -31,8 +31,11 @@ description:
     as one transaction.
   - A node's C(routes) and C(rules) take the options of M(linuxnet.plumbing.ip_route) and
     M(linuxnet.plumbing.ip_rule) without O(ignore:netns); tables are numbers or the kernel's names.
-  - Link kinds other than veth are part of the document's shape but not reconciled by this version; a
-    document that uses them is refused with a message naming the module to use instead.
+  - Links are veth pairs, or C(kind=macvlan) and C(kind=vxlan) links of one endpoint with the options of
+    M(linuxnet.plumbing.link) for the kind (C(parent) as C(NODE:IFNAME), C(mode), C(vni), C(remote), C(group),
+    C(local), C(dstport)); other kinds are refused with a message naming M(linuxnet.plumbing.link).
+  - Runs that apply hold each namespace's nftables lock, as M(linuxnet.plumbing.masquerade) does, from
+    reading its table to the commit.
 author:
   - linuxnet.plumbing developers (!UNKNOWN)
 extends_documentation_fragment:
