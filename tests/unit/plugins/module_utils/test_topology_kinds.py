@@ -39,8 +39,8 @@ KINDS = {
         {'endpoints': ['sw:up0', {'node': 'a', 'name': 'up0', 'address': ['10.9.0.2/24']}]},
         {'kind': 'macvlan', 'endpoints': [{'node': 'a', 'name': 'mv0', 'address': ['10.9.1.2/24']}],
          'parent': 'sw:up0'},
-        {'kind': 'vxlan', 'endpoints': ['a:vx0'], 'vni': 42, 'remote': '10.9.0.1', 'parent': {'node': 'a',
-                                                                                             'name': 'up0'}},
+        {'kind': 'vxlan', 'endpoints': ['a:vx0'], 'vni': 42, 'remote': '10.9.0.1',
+         'parent': {'node': 'a', 'name': 'up0'}},
         {'kind': 'macvlan', 'endpoints': ['sw:mv9'], 'parent': 'me:eth0', 'mode': 'private', 'mtu': 1400},
     ],
 }
