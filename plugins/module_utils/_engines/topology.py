@@ -392,7 +392,7 @@ class Engine(object):
         request, so that what follows (its peer brought up, its addresses)
         needs no dump of the namespace to find it."""
         known = self.index_map(netns)
-        index = max(max(known.values() or [0]), self.claimed.get(netns, 0)) + 1
+        index = max(list(known.values()) + [0, self.claimed.get(netns, 0)]) + 1
         self.claimed[netns] = known[name] = index
         return index
 
