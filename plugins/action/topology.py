@@ -20,6 +20,7 @@ from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_nft import expand_document
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology import EXPANDED_KEY
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology_diagram import render
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
@@ -50,7 +51,7 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         args = dict(self._task.args)
         fmt = args.get('diagram_format') or 'mermaid'
-        diagram = None
+        diagram = doc = None
         try:
             if args.get('src') and args.get('topology') is not None:
                 raise ValidationError('src', args['src'], 'cannot be combined with topology')
@@ -67,8 +68,13 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg=to_text(exc), option=exc.option, value=exc.value, changed=False)
             return result
         module_args = dict((k, v) for k, v in args.items() if k not in CONTROLLER_ONLY)
+        if doc is not None:
+            # Validated here already: the module takes it as it is.
+            module_args['topology'] = dict(doc, **{EXPANDED_KEY: args.get('prefix') or ''})
         result.update(self._execute_module(module_name='linuxnet.plumbing.topology', module_args=module_args,
                                            task_vars=task_vars))
+        if 'invocation' in result:
+            result['invocation'] = {'module_args': dict(self._task.args)}
         if diagram is not None:
             result['diagram'] = diagram
             dest = args.get('diagram_file')

@@ -138,6 +138,9 @@ net_info:
         - A veth has V(peer) (name), V(peer_index), V(peer_netns) (the namespace key of the peer, V("") for the
           namespace the module runs in, null when the namespace has no name known here) and V(peer_netnsid).
         - A bridge has V(ports); a vlan/macvlan/vxlan has V(parent) when the parent is in the same namespace.
+        - A macvlan or vxlan also has V(lower) and V(lower_netns) (its lower device and the key of its namespace,
+          null when that is not one of the gathered namespaces) and V(options) (V(mode); V(vni), V(remote),
+          V(group), V(local), V(dstport)).
         - V(addresses) lists the link's addresses (CIDR) when the V(addresses) section is gathered.
       type: dict
       returned: when V(links) is gathered

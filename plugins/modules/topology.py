@@ -31,8 +31,11 @@ description:
     as one transaction.
   - A node's C(routes) and C(rules) take the options of M(linuxnet.plumbing.ip_route) and
     M(linuxnet.plumbing.ip_rule) without O(ignore:netns); tables are numbers or the kernel's names.
-  - Link kinds other than veth are part of the document's shape but not reconciled by this version; a
-    document that uses them is refused with a message naming the module to use instead.
+  - Links are veth pairs, or C(kind=macvlan) and C(kind=vxlan) links of one endpoint with the options of
+    M(linuxnet.plumbing.link) for the kind (C(parent) as C(NODE:IFNAME), C(mode), C(vni), C(remote), C(group),
+    C(local), C(dstport)); other kinds are refused with a message naming M(linuxnet.plumbing.link).
+  - Runs that apply hold each namespace's nftables lock, as M(linuxnet.plumbing.masquerade) does, from
+    reading its table to the commit.
 author:
   - linuxnet.plumbing developers (!UNKNOWN)
 extends_documentation_fragment:
@@ -188,7 +191,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topolog
     probe_check,
     run_checks,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_nft import expand_document
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_nft import module_document
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology import netns_names
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology_lines import readable_lines
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology_reconcile import summary
@@ -201,6 +204,16 @@ def _checks(module, doc, names):
     return results, failed
 
 
+def _invocation(params):
+    """The module's arguments as echoed in the result, without the document:
+    it can be thousands of lines, and the action plugin shows the task's own
+    arguments instead."""
+    args = dict(params)
+    if isinstance(args.get('topology'), dict):
+        args['topology'] = '(%d nodes)' % len(args['topology'].get('nodes') or {})
+    return {'module_args': args}
+
+
 def body(module):
     p = module.params
     prefix = p['prefix'] or ''
@@ -209,7 +222,7 @@ def body(module):
         if p['topology'] is None:
             raise ValidationError('topology', None, 'is required with state=present (or give src through the '
                                   'action plugin)')
-        doc = expand_document(p['topology'], prefix)
+        doc = module_document(p['topology'], prefix)
     else:
         doc = None
     if p['state'] == 'absent':
@@ -235,7 +248,7 @@ def body(module):
             before, after = dict((a['node'], a['text']) for a in actions), {}
     finally:
         engine.close()
-    result = dict(changed=bool(actions), plan=actions, namespaces=names)
+    result = dict(changed=bool(actions), plan=actions, namespaces=names, invocation=_invocation(p))
     if module._diff:
         result['diff'] = {'before': before, 'after': after}
     if doc is not None and p['validate'] and doc['validate'] and not module.check_mode:

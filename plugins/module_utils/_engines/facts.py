@@ -186,11 +186,28 @@ class Gatherer(object):
             elif link_index and item['kind'] is not None:
                 # vlan/macvlan/vxlan...: the lower device, when it is here.
                 fact['parent'] = names.get(link_index) if item['link_netnsid'] is None else None
+            if item['kind'] in ('macvlan', 'vxlan'):
+                fact.update(self._lower(ns, item))
             out[item['name']] = fact
         for name, fact in out.items():
             if fact['kind'] == 'bridge':
                 fact['ports'] = sorted(n for n, f in out.items() if f['master'] == name)
         return out
+
+    def _lower(self, ns, item):
+        """A macvlan's or vxlan's lower device in whichever namespace it is
+        ('lower', 'lower_netns') and the kind's options ('options': parent
+        left out), for net_info's topology export."""
+        from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.links import current_spec
+        options = current_spec(item, {})
+        options.pop('parent', None)
+        index = item['link_index'] if item['kind'] == 'macvlan' else item['info_data'].get('IFLA_VXLAN_LINK')
+        lower_ns = self.peer_namespace(ns, item['link_netnsid'])
+        lower = None
+        if lower_ns is not None and index:
+            lower = next((l['name'] for l in self.raw_links(lower_ns) if l['index'] == index), None)
+        return {'lower': lower, 'lower_netns': lower_ns.key if lower_ns is not None and lower else None,
+                'options': options}
 
     def _veth_peer(self, ns, peer_index, netnsid):
         peer_ns = self.peer_namespace(ns, netnsid)

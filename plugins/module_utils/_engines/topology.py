@@ -41,12 +41,6 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology_r
     empty_record,
     new_record,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import (
-    delete_request,
-    route_from_msg,
-    route_request,
-)
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.rules import rule_from_msg, rule_request
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.sysctl import parse_key, read_value, write_value
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system import netns_batch, rtnl_batch
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.files import write_file
@@ -125,6 +119,23 @@ def read_text(path):
         return None
 
 
+def kind_fields(link):
+    """The parent and kind options of a macvlan or vxlan reading, in the
+    planner's terms: {'parent_index', 'parent_elsewhere', 'spec'}."""
+    data = link.get('data')
+    if data is None:
+        return {'parent_index': None, 'parent_elsewhere': False, 'spec': None}
+    elsewhere = link['link_netnsid'] is not None
+    if link['kind'] == 'macvlan':
+        from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.links import MACVLAN_MODE_VALUES
+        return {'parent_index': link['link_index'], 'parent_elsewhere': elsewhere,
+                'spec': {'mode': MACVLAN_MODE_VALUES.get(data['mode'], data['mode'])}}
+    spec = {'vni': data['vni'], 'dstport': data['dstport'], 'local': data['local'], 'remote': None, 'group': None}
+    if data['peer'] is not None:
+        spec['group' if ipaddress.ip_address(data['peer']).is_multicast else 'remote'] = data['peer']
+    return {'parent_index': data['link'] or None, 'parent_elsewhere': elsewhere, 'spec': spec}
+
+
 class Engine(object):
     def __init__(self, name, doc, prefix, record):
         self.name = name
@@ -136,17 +147,21 @@ class Engine(object):
             self.netns.setdefault(node, ns)
         self.raw = {}       # netns -> RtnlSocket (links, addresses; batched)
         self.nl = {}        # netns -> Netlink (pyroute2: routes), opened only when needed
-        self.indexes = {}   # netns -> {ifname: index}; dropped when links come or go
+        self.indexes = {}   # netns -> {ifname: index}; dropped when links go
+        self.claimed = {}   # netns -> the highest ifindex given to a new link
         self.fds = []       # namespace fds that queued requests refer to
-        self.peers_down = []  # (netns, ifname, text) of veth peers to bring up after their creation
+        self.peers_down = []  # (netns, ifindex, text) of veth peers to bring up after their creation
         self.creator = netns_batch.Creator()
         self.nft = {}       # netns -> (Nft model, planned on the real table, entries)
+        self.locking = False  # take the nft lock of each namespace read (a run that applies)
 
     def close(self):
         for sock in list(self.raw.values()) + list(self.nl.values()):
             sock.close()
         self.raw, self.nl = {}, {}
         self._close_fds()
+        self.creator.close()
+        self._release_nft()
 
     def _close_fds(self):
         for fd in self.fds:
@@ -158,6 +173,14 @@ class Engine(object):
         if sock is None:
             sock = self.raw[netns] = rtnl_batch.RtnlSocket(netns)
         return sock
+
+    def _open_sockets(self):
+        """A socket in every namespace of the topology that exists and has
+        none yet, all opened in one pass (see rtnl_batch.sockets_in)."""
+        missing = sorted(set(self.netns.values()) - set(self.raw), key=lambda n: n or '')
+        for ns, sock in rtnl_batch.sockets_in(missing).items():
+            if sock is not None:
+                self.raw[ns] = sock
 
     def pyroute(self, netns):
         nl = self.nl.get(netns)
@@ -186,16 +209,17 @@ class Engine(object):
     def read(self):
         current = {'netns': {}, 'ns_exists': {}, 'links': {}, 'routes': {}, 'sysctls': {}, 'resolv': {}, 'nft': {},
                    'rules': {}}
+        self._open_sockets()
         for ns in self.record['namespaces'].values():
-            current['ns_exists'][ns] = netns_exists(ns)
+            current['ns_exists'][ns] = ns in self.raw or netns_exists(ns)
         declared = self.doc['nodes'] if self.doc else {}
         for node in sorted(self.netns):
             ns = self.netns[node]
-            exists = ns is None or netns_exists(ns)
+            exists = ns in self.raw
             current['netns'][node] = exists
             if not exists:
                 continue
-            sock = self.rtnl(ns)
+            sock = self.raw[ns]
             links = sock.links()
             self.indexes[ns] = dict((l['name'], l['index']) for l in links)
             names = dict((l['index'], l['name']) for l in links)
@@ -203,16 +227,18 @@ class Engine(object):
             for addr in sock.addresses():
                 addresses.setdefault(addr['index'], []).append(addr['address'])
             current['links'][node] = dict(
-                (l['name'], {'index': l['index'], 'kind': l['kind'], 'mtu': l['mtu'], 'up': l['up'],
-                             'master': names.get(l['master_index']), 'peer_index': l['link_index'],
-                             'addresses': sorted(addresses.get(l['index'], []))}) for l in links)
+                (l['name'], dict(kind_fields(l), index=l['index'], kind=l['kind'], mtu=l['mtu'], up=l['up'],
+                                 master=names.get(l['master_index']), peer_index=l['link_index'],
+                                 addresses=sorted(addresses.get(l['index'], [])))) for l in links)
             spec = declared.get(node) or {}
             if ns is None:
                 continue
             if spec.get('routes') or self.record['routes'].get(node):
+                from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import route_from_msg
                 routes = [route_from_msg(m, names) for m in self.pyroute(ns).route_msgs()]
                 current['routes'][node] = [r for r in routes if r is not None]
             if spec.get('rules') or self.record['rules'].get(node):
+                from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.rules import rule_from_msg
                 nl = self.pyroute(ns)
                 current['rules'][node] = [rule_from_msg(m) for fam in (socket.AF_INET, socket.AF_INET6)
                                           for m in nl.rule_msgs(fam)]
@@ -246,8 +272,12 @@ class Engine(object):
         if not _nft.nft_available():
             raise EngineFailure('node %s has masquerade, dnat or firewall entries: %s' % (node, _nft.NFT_MISSING))
         ns = self.netns[node]
+        self._release_nft(ns)
         if exists:
-            nft = _nft.Nft(ns)
+            # A run that may apply holds the namespace's nft lock from this
+            # reading to its commit, as the masquerade, dnat and firewall_rule
+            # modules do: a module run on the same namespace waits for it.
+            nft = _nft.Nft(ns, lock=self.locking)
         else:
             nft = _nft.Nft(None, read=False)
             nft.load({'nftables': []})
@@ -270,6 +300,13 @@ class Engine(object):
             action = {'add': 'add', 'remove': 'delete'}.get(verb, 'change')
             actions.append(_act(action, 'ruleset', node, ns, '%s in %s' % (text, ns)))
         return actions
+
+    def _release_nft(self, netns=None):
+        """Close the nft model of NETNS (all with None), releasing its lock."""
+        for ns in [netns] if netns is not None else list(self.nft):
+            item = self.nft.pop(ns, None)
+            if item is not None:
+                item[0].close()
 
     def _ruleset(self, action):
         ns = action['netns']
@@ -319,8 +356,8 @@ class Engine(object):
         try:
             self._flush_queues(ignore)
             peers, self.peers_down = self.peers_down, []
-            for netns, name, text in peers:
-                self.rtnl(netns).set_link(text, self._index(netns, name), up=True)
+            for netns, index, text in peers:
+                self.rtnl(netns).set_link(text, index, up=True)
             self._flush_queues(ignore)
         except rtnl_batch.RtnlError as exc:
             raise EngineFailure('%s failed: %s (errno %d)' % (exc.what, os.strerror(exc.code), exc.code))
@@ -337,8 +374,10 @@ class Engine(object):
         self.indexes.pop(netns, None)
 
     def _add_namespace(self, action):
-        self.creator.create(action['netns'])
-        self.rtnl(action['netns']).set_link(action['text'], 1, up=True)     # lo
+        ns = action['netns']
+        self.raw[ns] = self.creator.create(ns, inside=rtnl_batch.RtnlSocket.here)
+        self.indexes[ns] = {'lo': 1}
+        self.raw[ns].set_link(action['text'], 1, up=True)     # lo
 
     def _delete_namespace(self, action):
         for pool in (self.raw, self.nl):
@@ -348,20 +387,54 @@ class Engine(object):
         self.indexes.pop(action['netns'], None)
         netns_batch.remove(action['netns'])
 
+    def _claim_index(self, netns, name):
+        """A free ifindex for the new link NAME of NETNS, given in its creation
+        request, so that what follows (its peer brought up, its addresses)
+        needs no dump of the namespace to find it."""
+        known = self.index_map(netns)
+        index = max(list(known.values()) + [0, self.claimed.get(netns, 0)]) + 1
+        self.claimed[netns] = known[name] = index
+        return index
+
+    def _add_kind_link(self, action):
+        """A macvlan or vxlan: made next to its parent (the underlay of a
+        vxlan) and moved into its node in the same request."""
+        ns, parent, spec = action['netns'], action.get('parent'), action['spec']
+        home = parent['netns'] if parent else ns
+        fd = None
+        if home != ns:
+            fd = open_netns_fd(ns)
+            self.fds.append(fd)
+        parent_index = self._index(home, parent['name']) if parent else None
+        if action['kind'] == 'macvlan':
+            from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.links import MACVLAN_MODE_VALUES
+            mode = dict((v, k) for k, v in MACVLAN_MODE_VALUES.items())[spec['mode']]
+            self.rtnl(home).add_macvlan(action['text'], action['name'], parent_index, mode, mtu=action.get('mtu'),
+                                        netns_fd=fd)
+        else:
+            data = rtnl_batch.vxlan_data(spec['vni'], spec['dstport'], spec.get('remote') or spec.get('group'),
+                                         spec.get('local'), parent_index)
+            self.rtnl(home).add_vxlan(action['text'], action['name'], data, mtu=action.get('mtu'), netns_fd=fd)
+        self._links_changed(ns)
+
     def _add_link(self, action):
         ns = action['netns']
-        self._links_changed(ns)
+        if action['kind'] in ('macvlan', 'vxlan'):
+            self._add_kind_link(action)
+            return
         if action['kind'] == 'bridge':
-            self.rtnl(ns).add_bridge(action['text'], action['name'], action.get('mtu'), action.get('stp'))
+            self.rtnl(ns).add_bridge(action['text'], action['name'], action.get('mtu'), action.get('stp'),
+                                     index=self._claim_index(ns, action['name']))
             return
         peer = action['peer']
         master = self._index(ns, action['master']) if action.get('master') else None
         fd = open_netns_fd(peer['netns'])
         self.fds.append(fd)
-        self._links_changed(peer['netns'])
+        peer_index = self._claim_index(peer['netns'], peer['name'])
         self.rtnl(ns).add_veth(action['text'], action['name'], peer['name'], fd, mtu=action.get('mtu'),
-                               peer_mtu=peer.get('mtu'), master=master)
-        self.peers_down.append((peer['netns'], peer['name'], action['text']))
+                               peer_mtu=peer.get('mtu'), master=master, index=self._claim_index(ns, action['name']),
+                               peer_index=peer_index)
+        self.peers_down.append((peer['netns'], peer_index, action['text']))
 
     def _delete_link(self, action):
         index = self.index_map(action['netns']).get(action['name'])
@@ -387,6 +460,7 @@ class Engine(object):
                                                   action['address'])
 
     def _route(self, action):
+        from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import delete_request, route_request
         nl = self.pyroute(action['netns'])
         links = self.index_map(action['netns'])
         if action['op'] == 'delete':
@@ -397,6 +471,7 @@ class Engine(object):
     _add_route = _change_route = _delete_route = _route
 
     def _rule(self, action):
+        from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.rules import rule_request
         self.pyroute(action['netns']).change_rule('add' if action['action'] == 'add' else 'del',
                                                   **rule_request(action['rule']))
 
@@ -423,10 +498,15 @@ class Engine(object):
 
     def run(self, state, purge, adopt, check_mode):
         """-> (current, actions). Applies, verifies and records unless check_mode."""
+        self.locking = not check_mode
         current, actions = self.plan(state, purge, adopt)
         if check_mode:
             return current, actions
-        self.apply(actions)
+        try:
+            self.apply(actions)
+        finally:
+            self.locking = False
+            self._release_nft()
         if state == 'absent':
             drop_record(self.name)
             return current, actions

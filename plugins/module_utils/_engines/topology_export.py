@@ -8,7 +8,8 @@ What is exported is what the topology module reconciles: veth pairs between
 the given namespaces (with their addresses and a common MTU), bridges and
 their veth ports, static routes, policy rules, forwarding, nameservers,
 and the masquerade/dnat/firewall entries a topology recorded for the
-namespace whose rules are live unchanged. Links to
+namespace whose rules are live unchanged, and macvlan and vxlan links whose
+parent is in one of the namespaces. Links to
 namespaces outside the set, other link kinds and kernel routes are left out.
 """
 
@@ -17,15 +18,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology import is_link_local6
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_nft import ENTRY_KINDS
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_nft import entry_spec
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import MAIN_TABLE
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.rules import KERNEL_DEFAULT_PRIORITIES
 
 DEFAULT_MTU = 1500
+VXLAN_PORT = 4789
 LOCAL_TABLE = 255
-# Options left at their defaults are left out of an exported entry.
-ENTRY_DEFAULTS = dict((key, dict((k, v.get('default')) for k, v in spec.items()))
-                      for key, (dummy, spec) in ENTRY_KINDS.items())
 EXPORTED_PROTOS = ('static', 'boot')
 FORWARDING = ('net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding')
 
@@ -86,6 +85,34 @@ def _nameservers(text):
     return servers or None
 
 
+def _kind_links(facts, names):
+    """macvlan and vxlan links whose parent (if any) is in one of the
+    exported namespaces, with their options (MTU always: its default is the
+    parent's, or the underlay's less the vxlan header)."""
+    out = []
+    for ns in sorted(facts):
+        for ifname, link in sorted((facts[ns].get('links') or {}).items()):
+            if link['kind'] not in ('macvlan', 'vxlan') or 'options' not in link:
+                continue
+            item = {'kind': link['kind'], 'endpoints': [{'node': names[ns], 'name': ifname,
+                                                         'address': _addresses(link)}], 'mtu': link['mtu']}
+            if link.get('lower') is not None:
+                if link['lower_netns'] not in facts:
+                    continue
+                item['parent'] = {'node': names[link['lower_netns']], 'name': link['lower']}
+            elif link['kind'] == 'macvlan':
+                continue
+            options = link['options']
+            if link['kind'] == 'macvlan':
+                item['mode'] = options['mode']
+            else:
+                item.update((k, options[k]) for k in ('vni', 'remote', 'group', 'local') if options.get(k) is not None)
+                if options.get('dstport') != VXLAN_PORT:
+                    item['dstport'] = options['dstport']
+            out.append(item)
+    return out
+
+
 def export_document(facts, prefix=''):
     """facts: {netns: {'links': ..., 'routes': ..., 'sysctls': ...}} (net_info's shape)."""
     nodes, bridges, links = {}, {}, []
@@ -99,8 +126,10 @@ def export_document(facts, prefix=''):
         if servers:
             node['nameservers'] = servers
         for entry in facts[ns].get('rule_sets') or []:
+            # Options left at their defaults are left out of an exported entry.
+            spec = entry_spec(entry['key'])
             params = dict((k, v) for k, v in entry['params'].items()
-                          if v is not None and k != 'state' and v != ENTRY_DEFAULTS.get(entry['key'], {}).get(k))
+                          if v is not None and k != 'state' and v != (spec.get(k) or {}).get('default'))
             node.setdefault(entry['key'], []).append(params)
         rules = _rules(facts[ns].get('rules'))
         if rules:
@@ -135,6 +164,7 @@ def export_document(facts, prefix=''):
             if link['mtu'] == peer['mtu'] and link['mtu'] != DEFAULT_MTU:
                 item['mtu'] = link['mtu']
             links.append(item)
+    links.extend(_kind_links(facts, names))
     doc = {'nodes': nodes}
     if bridges:
         doc['bridges'] = bridges

@@ -18,24 +18,34 @@ __metaclass__ = type
 
 import re
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import dnat as _dnat
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import firewall as _firewall
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import masquerade as _masquerade
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.nftables import RuleSpec, check_name
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology import ENTRY_RULE_KINDS, expand
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology import (
+    ENTRY_RULE_KINDS,
+    canonical_document,
+    expand,
+)
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.rt_tables import RtTables
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.sysctl import parse_key, value_text
 
-# document key -> (nft rule kind, the module's options)
-ENTRY_KINDS = {
-    'masquerade': (ENTRY_RULE_KINDS['masquerade'], _masquerade.ARGUMENT_SPEC),
-    'dnat': (ENTRY_RULE_KINDS['dnat'], _dnat.ARGUMENT_SPEC),
-    'firewall': (ENTRY_RULE_KINDS['firewall'], _firewall.ARGUMENT_SPEC),
-}
 ROUTE_LOCALNET = 'net.ipv4.conf.all.route_localnet'
+
+
+def entry_engine(key):
+    """The engine of a document key (masquerade, dnat, firewall), imported on
+    first use: the module runs from a zip, where every import is compiled
+    again on each run, and most topologies have no nft entries at all."""
+    if key == 'masquerade':
+        from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import masquerade as engine
+    elif key == 'dnat':
+        from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import dnat as engine
+    else:
+        from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines import firewall as engine
+    return engine
+
+
+def entry_spec(key):
+    """The options of the module of the same name as document key KEY."""
+    return entry_engine(key).ARGUMENT_SPEC
 
 
 def _wrap(path, exc):
@@ -44,7 +54,8 @@ def _wrap(path, exc):
 
 
 def _options(path, key, entry):
-    spec = ENTRY_KINDS[key][1]
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+    spec = entry_spec(key)
     if not isinstance(entry, dict):
         raise ValidationError(path, entry, 'is not a mapping of %s options' % key)
     result = ArgumentSpecValidator(spec).validate(dict(entry))
@@ -63,22 +74,24 @@ def _options(path, key, entry):
 
 def rule_set(key, params):
     """-> (kind, name, [RuleSpec], order, policy) of one validated entry."""
-    kind = ENTRY_KINDS[key][0]
+    from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.nftables import RuleSpec, check_name
+    kind = ENTRY_RULE_KINDS[key]
+    engine = entry_engine(key)
     if key == 'masquerade':
-        name, rules = _masquerade.validate(params)
+        name, rules = engine.validate(params)
         return kind, name, rules, 0, None
     if key == 'dnat':
         name = check_name(kind, params['name'])
-        spec = _dnat.validate(params)
-        rules = [RuleSpec(r['chain'], r['expr'], r['family']) for r in _dnat.build_rules(spec)]
+        spec = engine.validate(params)
+        rules = [RuleSpec(r['chain'], r['expr'], r['family']) for r in engine.build_rules(spec)]
         return kind, name, rules, 0, None
     if params.get('name') is None:
         if params.get('policy') is None:
             raise ValidationError('name', None, 'is required (only an entry that sets policy alone may omit it)')
         return kind, None, [], 0, params['policy']
-    order = _firewall.check_position(params['position'])
-    rule = _firewall.desired_rule(params)
-    return kind, params['name'], _firewall.rule_specs(rule), rule.position if rule.position is not None else order, \
+    order = engine.check_position(params['position'])
+    rule = engine.desired_rule(params)
+    return kind, params['name'], engine.rule_specs(rule), rule.position if rule.position is not None else order, \
         params.get('policy')
 
 
@@ -95,7 +108,7 @@ def node_entries(path, value):
             params = _options(epath, key, entry)
             try:
                 kind, name, dummy, dummy, dummy = rule_set(key, params)
-                if key == 'dnat' and _dnat.validate(params).needs_route_localnet:
+                if key == 'dnat' and entry_engine(key).validate(params).needs_route_localnet:
                     sysctls[ROUTE_LOCALNET] = '1'
             except ValidationError as exc:
                 raise _wrap(epath, exc)
@@ -137,3 +150,9 @@ EXTRAS = Extras()
 def expand_document(document, prefix=''):
     """The whole validation and expansion of a topology document."""
     return expand(document, prefix, EXTRAS)
+
+
+def module_document(document, prefix=''):
+    """The module's side: the document as the action plugin expanded it, or
+    (called without the action plugin) expanded and validated here."""
+    return canonical_document(document, prefix, expand_document)

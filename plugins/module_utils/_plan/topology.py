@@ -18,12 +18,6 @@ __metaclass__ = type
 import hashlib
 import ipaddress
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import (
-    MAIN_TABLE,
-    Namespace,
-    desired_route,
-)
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.rules import desired_rule
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
     ValidationError,
     check_ifname,
@@ -38,6 +32,15 @@ NODE_KEYS = ('kind', 'forwarding', 'sysctls', 'nameservers', 'routes', 'rules', 
 # when non-empty rather than silently ignored.
 BRIDGE_KEYS = ('node', 'address', 'stp', 'mtu')
 LINK_KEYS = ('endpoints', 'mtu', 'kind')
+# Links of one end, the other side being a parent interface (as in
+# linuxnet.plumbing.link): their keys beside LINK_KEYS.
+KIND_LINK_KEYS = {
+    'macvlan': ('parent', 'mode'),
+    'vxlan': ('parent', 'vni', 'remote', 'group', 'local', 'dstport'),
+}
+LINK_KINDS = ('veth',) + tuple(sorted(KIND_LINK_KEYS))
+# The kernel's default is vepa; a lab wants its macvlans to reach each other.
+MACVLAN_DEFAULT_MODE = 'bridge'
 ENDPOINT_KEYS = ('node', 'name', 'address', 'bridge')
 RULE_KEYS = ('priority', 'action', 'table', 'src', 'dst', 'iif', 'oif', 'fwmark', 'family')
 ROUTE_KEYS = ('dest', 'gateway', 'dev', 'metric', 'table', 'src', 'type', 'onlink', 'scope')
@@ -48,6 +51,20 @@ FORWARDING_KEYS = ('net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding')
 MTU_RANGE = (68, 65535)
 # The nft rule kind of each list of a node (the module of the same name).
 ENTRY_RULE_KINDS = {'masquerade': 'masquerade', 'dnat': 'dnat', 'firewall': 'firewall_rule'}
+
+
+# The action plugin sends the document it expanded and validated on the
+# controller under this key (its value: the prefix it was expanded for), so
+# the module does not do the same work again on the target.
+EXPANDED_KEY = '_expanded_for_prefix'
+
+
+def canonical_document(document, prefix, expand_function):
+    """The canonical form of DOCUMENT: taken as it is when the action plugin
+    expanded it for PREFIX, else expanded (and validated) here."""
+    if isinstance(document, dict) and EXPANDED_KEY in document and document[EXPANDED_KEY] == prefix:
+        return dict((k, v) for k, v in document.items() if k != EXPANDED_KEY)
+    return expand_function(document, prefix)
 
 
 class _TableNumbers(object):
@@ -94,12 +111,17 @@ def _addresses(path, values):
 
 def sort_addresses(addresses):
     """IPv4 first, then by number: the order the diff and the plan show."""
+    if len(addresses) < 2:
+        return list(addresses)
     return sorted(set(addresses), key=lambda a: (ipaddress.ip_interface(a).version, ipaddress.ip_interface(a)))
 
 
 def is_link_local6(address):
     """The kernel's own fe80:: addresses, never part of a document."""
-    return ipaddress.ip_interface(address).ip.is_link_local and ':' in address
+    # fe80::/10 read off the canonical text (this runs for every address of
+    # every namespace on each run): a first group of fe80 to febf.
+    first = address.split(':', 1)[0]
+    return ':' in address and len(first) == 4 and first[:3] in ('fe8', 'fe9', 'fea', 'feb')
 
 
 def _mtu(path, value):
@@ -138,6 +160,57 @@ def _endpoint(path, value):
         raise ValidationError(path + '.address', value.get('address'), 'cannot be set on a bridge port; give '
                               'the address to the bridge')
     return out
+
+
+def _parent(path, value, nodes):
+    """'NODE:IFNAME' or {node, name} -> {'node', 'name'}."""
+    if isinstance(value, str):
+        node, sep, name = value.partition(':')
+        value = {'node': node, 'name': name} if sep else value
+    if not isinstance(value, dict) or not value.get('node') or not value.get('name'):
+        raise ValidationError(path, value, "is not NODE:INTERFACE (for example 'host:eth0') nor a mapping of node "
+                              "and name")
+    _known_keys(path, value, ('node', 'name'))
+    if value['node'] not in nodes:
+        raise ValidationError(path + '.node', value['node'], 'is not a node of the topology (nodes: %s)'
+                              % ', '.join(sorted(nodes)))
+    check_ifname(path + '.name', value['name'])
+    return {'node': value['node'], 'name': value['name']}
+
+
+def _kind_link(path, value, kind, nodes):
+    """A macvlan or vxlan link: one endpoint, its parent and the options of
+    linuxnet.plumbing.link for the kind -> the canonical link."""
+    from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.links import desired_spec
+    _known_keys(path, value, LINK_KEYS + KIND_LINK_KEYS[kind])
+    ends = _list(path + '.endpoints', value.get('endpoints'))
+    if len(ends) != 1:
+        raise ValidationError(path + '.endpoints', value.get('endpoints'), 'must list exactly one endpoint for a '
+                              '%s link (the other side is its parent)' % kind)
+    epath = path + '.endpoints[0]'
+    end = _endpoint(epath, ends[0])
+    if end['bridge'] is not None:
+        raise ValidationError(epath + '.bridge', end['bridge'], 'cannot end a %s link; give node and name' % kind)
+    if end['node'] not in nodes:
+        raise ValidationError(epath + '.node', end['node'], 'is not a node of the topology (nodes: %s)'
+                              % ', '.join(sorted(nodes)))
+    parent = _parent(path + '.parent', value['parent'], nodes) if value.get('parent') is not None else None
+    if parent == {'node': end['node'], 'name': end['name']}:
+        raise ValidationError(path + '.parent', value['parent'], 'is the link itself')
+    params = dict((k, value.get(k)) for k in KIND_LINK_KEYS[kind])
+    params.update(kind=kind, state='present', parent=parent['name'] if parent else None)
+    if kind == 'macvlan' and params['mode'] is None:
+        params['mode'] = MACVLAN_DEFAULT_MODE
+    try:
+        spec = desired_spec(params)
+    except ValidationError as exc:
+        raise _wrap(path, exc)
+    if spec.get('group') is not None and parent is None:
+        raise ValidationError(path + '.group', value['group'], 'needs option parent: the kernel sends a multicast '
+                              'group out of one interface')
+    spec.pop('parent', None)
+    return {'kind': kind, 'mtu': _mtu(path + '.mtu', value.get('mtu')), 'endpoints': [end], 'parent': parent,
+            'spec': spec}
 
 
 class _Interfaces(object):
@@ -196,6 +269,7 @@ def _node(path, name, value, extras):
         params = dict((k, v) for k, v in rule.items() if v is not None)
         if 'table' in params:
             params['table'] = extras.table(rpath + '.table', params['table'])
+        from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.rules import desired_rule
         try:
             desired_rule(params, TABLE_NUMBERS)
         except ValidationError as exc:
@@ -280,14 +354,24 @@ def expand(document, prefix, extras):
         if not isinstance(stp, bool):
             raise ValidationError(path + '.stp', stp, 'is not true or false')
         bridges[name] = {'node': node, 'address': address, 'stp': stp, 'mtu': _mtu(path + '.mtu', value.get('mtu'))}
-    links = []
+    links, parents = [], []
     for i, value in enumerate(_list('links', document.get('links'))):
         path = 'links[%d]' % i
         value = _mapping(path, value)
+        kind = value.get('kind', 'veth')
+        if kind not in LINK_KINDS:
+            raise ValidationError(path + '.kind', kind, 'is not a link kind of a topology (%s); use '
+                                  'linuxnet.plumbing.link for others' % ', '.join(LINK_KINDS))
+        if kind != 'veth':
+            link = _kind_link(path, value, kind, nodes)
+            end = link['endpoints'][0]
+            ifaces.add(end['node'], end['name'], path + '.endpoints[0].name', end['address'],
+                       path + '.endpoints[0].address')
+            if link['parent'] is not None:
+                parents.append((path + '.parent', link['parent']))
+            links.append(link)
+            continue
         _known_keys(path, value, LINK_KEYS)
-        if value.get('kind', 'veth') != 'veth':
-            raise ValidationError(path + '.kind', value['kind'], 'is not reconciled by this version of the topology '
-                                  'module yet (veth only); use linuxnet.plumbing.link for it')
         ends = _list(path + '.endpoints', value.get('endpoints'))
         if len(ends) != 2:
             raise ValidationError(path + '.endpoints', value.get('endpoints'), 'must list exactly two endpoints')
@@ -309,6 +393,14 @@ def expand(document, prefix, extras):
                                       % ', '.join(sorted(nodes)))
             ifaces.add(end['node'], end['name'], epath + '.name', end['address'], epath + '.address')
         links.append({'kind': 'veth', 'mtu': _mtu(path + '.mtu', value.get('mtu')), 'endpoints': ends})
+    for path, parent in parents:
+        # A parent outside the document can only be one of the host's own
+        # interfaces (the topology does not look into namespaces it does not
+        # declare); the module checks on the target that it exists.
+        if nodes[parent['node']]['kind'] != 'host' and (parent['node'], parent['name']) not in ifaces.names:
+            raise ValidationError(path + '.name', parent['name'], "is not an interface the topology declares in "
+                                  "node '%s' (only a parent in the host node may be one it does not declare)"
+                                  % parent['node'])
     doc = {'nodes': nodes, 'bridges': bridges, 'links': links, 'validate': []}
     _check_routes(doc)
     for i, value in enumerate(_list('validate', document.get('validate'))):
@@ -330,11 +422,15 @@ def node_interfaces(doc, node):
 
 
 def route_table(path, value):
+    from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import MAIN_TABLE
     return MAIN_TABLE if value is None else int(value)
 
 
 def desired_rules(doc, node):
     """The node's rules as canonical rules (_rules), in document order."""
+    if not doc['nodes'][node].get('rules'):
+        return []
+    from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.rules import desired_rule
     return [desired_rule(params, TABLE_NUMBERS) for params in doc['nodes'][node].get('rules') or []]
 
 
@@ -343,6 +439,9 @@ def desired_routes(doc, node):
     interfaces and subnets the document gives it (not the kernel's)."""
     if not doc['nodes'][node]['routes']:
         return []
+    # The route planner is imported by topologies with routes only (see
+    # _engines.topology_nft.entry_engine for why imports are counted).
+    from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import Namespace, desired_route
     ifaces = node_interfaces(doc, node)
     index = dict((name, i) for i, name in enumerate(sorted(ifaces), 2))
     addresses = [{'index': index[name], 'address': a, 'family': ipaddress.ip_interface(a).version}

@@ -21,6 +21,22 @@ def _end_label(end):
     return ' '.join(parts)
 
 
+def _kind_link(link):
+    """A macvlan or vxlan: an edge from its node to its parent's node (to a
+    box of its own for a vxlan without a parent) -> ([boxes], edge)."""
+    end, parent, spec = link['endpoints'][0], link['parent'], link['spec']
+    label = _end_label(end)
+    if link['kind'] == 'macvlan':
+        label += ' (macvlan %s on %s)' % (spec['mode'], parent['name'])
+        return [], (_id('n', end['node']), _id('n', parent['node']), label)
+    peer = spec.get('remote') or spec.get('group')
+    label += ' (vxlan %d%s%s)' % (spec['vni'], ' on ' + parent['name'] if parent else '', ' to ' + peer if peer else '')
+    if parent is not None:
+        return [], (_id('n', end['node']), _id('n', parent['node']), label)
+    box = _id('v', '%s_%s' % (end['node'], end['name']))
+    return [(box, 'vxlan %d' % spec['vni'], 'bridge')], (_id('n', end['node']), box, label)
+
+
 def _items(doc):
     """(boxes, edges): boxes (id, label, shape), edges (id_a, id_b, label)."""
     boxes = []
@@ -32,6 +48,11 @@ def _items(doc):
         boxes.append((_id('b', name), label, 'bridge'))
     edges = []
     for link in doc['links']:
+        if link['kind'] != 'veth':
+            boxes_edges = _kind_link(link)
+            boxes.extend(boxes_edges[0])
+            edges.append(boxes_edges[1])
+            continue
         ids, labels = [], []
         for end in link['endpoints']:
             ids.append(_id('b', end['bridge']) if end['bridge'] else _id('n', end['node']))

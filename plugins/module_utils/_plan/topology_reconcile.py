@@ -26,6 +26,7 @@ __metaclass__ = type
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology import (
     ENTRY_RULE_KINDS,
+    KIND_LINK_KEYS,
     desired_routes,
     desired_rules,
     is_link_local6,
@@ -34,17 +35,20 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology i
     resolv_conf_text,
     sort_addresses,
 )
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import (
-    describe as describe_route,
-    plan_present,
-    route_key,
-)
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.rules import (
-    describe as describe_rule,
-    plan_absent as plan_rules_absent,
-    plan_present as plan_rules_present,
-)
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
+
+
+# The route and rule planners are imported when a node has routes or rules:
+# the module runs from a zip and compiles every import on every run.
+
+def route_key(route):
+    from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import route_key as key
+    return key(route)
+
+
+def describe_route(route):
+    from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import describe
+    return describe(route)
 
 
 def empty_record(name, prefix):
@@ -59,6 +63,13 @@ def desired_links(doc):
         out[bridge['node']][name] = {'kind': 'bridge', 'mtu': bridge['mtu'], 'master': None,
                                      'addresses': sort_addresses(bridge['address']), 'stp': bridge['stp']}
     for link in doc['links']:
+        if link['kind'] != 'veth':
+            end, parent = link['endpoints'][0], link['parent']
+            out[end['node']][end['name']] = {
+                'kind': link['kind'], 'mtu': link['mtu'], 'master': None,
+                'addresses': sort_addresses(end['address']), 'spec': link['spec'],
+                'parent': (parent['node'], parent['name']) if parent else None}
+            continue
         for j, end in enumerate(link['endpoints']):
             other = link['endpoints'][1 - j]
             out[end['node']][end['name']] = {
@@ -121,8 +132,9 @@ class Planner(object):
             if ns is not None and not self.current['netns'].get(node):
                 self.add('add', 'namespace', node, ns, 'add namespace %s' % ns)
         self._purge_links(wanted)
-        # Bridges first: a veth end that is a port is created with its master.
-        for kind in ('bridge', 'veth'):
+        # Bridges first: a veth end that is a port is created with its master;
+        # macvlan and vxlan links last: their parents are there by then.
+        for kind in ('bridge', 'veth', 'macvlan', 'vxlan'):
             for node in sorted(wanted):
                 for ifname, spec in sorted(wanted[node].items()):
                     if spec['kind'] == kind:
@@ -183,9 +195,52 @@ class Planner(object):
             return False
         return link['peer_index'] == peer['index'] and peer['peer_index'] == link['index']
 
+    def _kind_differs(self, node, link, spec):
+        """Why the macvlan/vxlan LINK is not the one SPEC describes (None: it is)."""
+        if link['kind'] != spec['kind']:
+            return 'is a %s, not a %s' % (link['kind'], spec['kind'])
+        if spec['parent'] is None:
+            if link['parent_index'] or link['parent_elsewhere']:
+                return 'has a parent interface, and none is declared'
+        else:
+            pnode, pname = spec['parent']
+            parent = self._links(pnode).get(pname)
+            if parent is None or (pnode, pname) in self.deleted:
+                return 'is not on %s:%s (which is new)' % (_where(self.netns[pnode]), pname)
+            if link['parent_index'] != parent['index'] or link['parent_elsewhere'] != (pnode != node):
+                return 'is not on %s:%s' % (_where(self.netns[pnode]), pname)
+        have = link.get('spec') or {}
+        diffs = ['%s is %s, wanted %s' % (k, have.get(k), v) for k, v in sorted(spec['spec'].items())
+                 if have.get(k) != v]
+        return 'differs: %s' % ', '.join(diffs) if diffs else None
+
+    def _kind_link(self, node, ifname, spec, wanted):
+        ns = self.netns[node]
+        link = self._links(node).get(ifname)
+        if link is not None:
+            why = self._kind_differs(node, link, spec)
+            if why is None:
+                self._attrs(node, ifname, spec, wanted)
+                return
+            self._replace(node, ifname, why)
+        parent, on = None, ''
+        if spec['parent'] is not None:
+            pnode, pname = spec['parent']
+            pns = self.netns[pnode]
+            if pns is None and pname not in self._links(pnode) and pname not in wanted.get(pnode, {}):
+                raise ValidationError('nodes.%s' % pnode, pname, 'is not an interface of the host, but the parent '
+                                      'of %s:%s' % (_where(ns), ifname))
+            parent = {'node': pnode, 'netns': pns, 'name': pname}
+            on = ' on %s:%s' % (_where(pns), pname)
+        self.add('add', 'link', node, ns, 'add %s %s:%s%s' % (spec['kind'], _where(ns), ifname, on), name=ifname,
+                 kind=spec['kind'], mtu=spec['mtu'], parent=parent, spec=spec['spec'])
+
     def _link(self, node, ifname, spec, wanted):
         ns = self.netns[node]
         link = self._links(node).get(ifname)
+        if spec['kind'] in KIND_LINK_KEYS:
+            self._kind_link(node, ifname, spec, wanted)
+            return
         if spec['kind'] == 'veth':
             if not spec['first']:
                 self._attrs(node, ifname, spec, wanted)
@@ -250,6 +305,9 @@ class Planner(object):
                          name=ifname, address=text)
 
     def _routes(self, node):
+        if not self.doc['nodes'][node]['routes'] and not self.record['routes'].get(node):
+            return
+        from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import plan_present
         ns = self.netns[node]
         have = self.current['routes'].get(node) or []
         keys = []
@@ -270,6 +328,13 @@ class Planner(object):
                                  % (describe_route(item), ns), route=item, op='delete')
 
     def _rules(self, node):
+        if not self.doc['nodes'][node]['rules'] and not self.record['rules'].get(node):
+            return
+        from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.rules import (
+            describe as describe_rule,
+            plan_absent as plan_rules_absent,
+            plan_present as plan_rules_present,
+        )
         ns = self.netns[node]
         have = self.current['rules'].get(node) or []
         wanted = desired_rules(self.doc, node)

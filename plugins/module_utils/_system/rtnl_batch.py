@@ -24,7 +24,7 @@ import os
 import socket
 import struct
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import open_netns_fd, setns
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import netns_path, open_netns_fd, setns
 
 NLMSG_ERROR = 2
 NLMSG_DONE = 3
@@ -34,7 +34,14 @@ NLM_F_REQUEST, NLM_F_MULTI, NLM_F_ACK = 1, 2, 4
 NLM_F_DUMP = 0x300
 NLM_F_EXCL, NLM_F_CREATE = 0x200, 0x400
 IFLA_IFNAME, IFLA_MTU, IFLA_LINK, IFLA_MASTER, IFLA_LINKINFO, IFLA_NET_NS_FD = 3, 4, 5, 10, 18, 28
+IFLA_EXT_MASK, IFLA_LINK_NETNSID = 29, 37
+LINK_ATTRS = frozenset((IFLA_IFNAME, IFLA_MTU, IFLA_LINK, IFLA_MASTER, IFLA_LINKINFO, IFLA_LINK_NETNSID))
+# Dumps leave out the counters: most of a link message, none of our business.
+RTEXT_FILTER_SKIP_STATS = 1 << 3
 IFLA_INFO_KIND, IFLA_INFO_DATA = 1, 2
+IFLA_MACVLAN_MODE = 1
+IFLA_VXLAN_ID, IFLA_VXLAN_GROUP, IFLA_VXLAN_LINK, IFLA_VXLAN_LOCAL = 1, 2, 3, 4
+IFLA_VXLAN_PORT, IFLA_VXLAN_GROUP6, IFLA_VXLAN_LOCAL6 = 15, 16, 17
 VETH_INFO_PEER = 1
 IFLA_BR_STP_STATE = 5
 IFA_ADDRESS, IFA_LOCAL, IFA_BROADCAST = 1, 2, 4
@@ -73,14 +80,19 @@ def attr_u32(kind, value):
     return attr(kind, struct.pack('=I', value))
 
 
-def parse_attrs(data, offset, end):
+def parse_attrs(data, offset, end, wanted=None):
+    """{type: payload} of the attributes between OFFSET and END (only the
+    types in WANTED when given: a link message has dozens we never read)."""
     out = {}
-    while offset + ATTR.size <= end:
-        length, kind = ATTR.unpack_from(data, offset)
-        if length < ATTR.size:
+    unpack = ATTR.unpack_from
+    while offset + 4 <= end:
+        length, kind = unpack(data, offset)
+        if length < 4:
             break
-        out[kind & 0x3FFF] = data[offset + ATTR.size:offset + length]
-        offset += _align(length)
+        kind &= 0x3FFF
+        if wanted is None or kind in wanted:
+            out[kind] = data[offset + 4:offset + length]
+        offset += (length + 3) & ~3
     return out
 
 
@@ -92,7 +104,8 @@ def _u32(raw):
     return struct.unpack('=I', raw[:4])[0]
 
 
-def link_message(index=0, ifname=None, up=None, mtu=None, master=None, kind=None, data=b'', netns_fd=None):
+def link_message(index=0, ifname=None, up=None, mtu=None, master=None, kind=None, data=b'', netns_fd=None,
+                 link=None):
     """ifinfomsg + attributes (for a request or a veth peer)."""
     flags = change = 0
     if up is not None:
@@ -104,6 +117,8 @@ def link_message(index=0, ifname=None, up=None, mtu=None, master=None, kind=None
         body += attr_u32(IFLA_MTU, mtu)
     if master is not None:
         body += attr_u32(IFLA_MASTER, master)
+    if link is not None:
+        body += attr_u32(IFLA_LINK, link)
     if netns_fd is not None:
         body += attr_u32(IFLA_NET_NS_FD, netns_fd)
     if kind is not None:
@@ -125,23 +140,116 @@ def address_message(index, address):
     return body
 
 
-class RtnlSocket(object):
-    def __init__(self, netns=None):
-        fd = open_netns_fd(netns)
-        home = os.open('/proc/self/ns/net', os.O_RDONLY)
-        try:
-            setns(fd)
-            try:
-                self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
-            finally:
+def address_text(family, packed):
+    """An address as ipaddress writes it (compressed), by inet_ntop: a dump of
+    hundreds of addresses costs milliseconds instead of ipaddress's tenths of
+    a second. The two differ only for IPv4-mapped and -compatible IPv6
+    addresses (the first 80 bits zero), left to ipaddress."""
+    if family == socket.AF_INET6 and packed[:10] == bytes(10):
+        return ipaddress.ip_address(packed).compressed
+    return socket.inet_ntop(family, packed)
+
+
+def _netlink_socket():
+    """A rtnetlink socket in the calling thread's namespace."""
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    sock.bind((0, 0))
+    return sock
+
+
+def sockets_in(names):
+    """{name: RtnlSocket, or None when no namespace NAME is mounted} for many
+    namespaces: one open and one setns each, and one setns back at the end.
+    None stands for the namespace the module runs in."""
+    home = os.open('/proc/self/ns/net', os.O_RDONLY)
+    nsfs = os.fstat(home).st_dev
+    out = {}
+    try:
+        for name in names:
+            if name is None:
                 setns(home)
+                out[name] = RtnlSocket(sock=_netlink_socket())
+                continue
+            try:
+                fd = os.open(netns_path(name), os.O_RDONLY)
+            except OSError:
+                out[name] = None
+                continue
+            try:
+                # A leftover plain file (a crashed `ip netns add`) is not on nsfs.
+                if os.fstat(fd).st_dev != nsfs:
+                    out[name] = None
+                    continue
+                setns(fd)
+                out[name] = RtnlSocket(sock=_netlink_socket())
+            finally:
+                os.close(fd)
+    finally:
+        try:
+            setns(home)
         finally:
-            os.close(fd)
             os.close(home)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-        self.sock.bind((0, 0))
+    return out
+
+
+def _macvlan_data(attrs):
+    return {'mode': _u32(attrs[IFLA_MACVLAN_MODE]) if IFLA_MACVLAN_MODE in attrs else None}
+
+
+def _vxlan_data(attrs):
+    def address(four, six):
+        raw = attrs.get(four) or attrs.get(six)
+        if not raw or not any(bytearray(raw)):
+            return None
+        return address_text(socket.AF_INET if len(raw) == 4 else socket.AF_INET6, bytes(raw))
+    return {'vni': _u32(attrs[IFLA_VXLAN_ID]) if IFLA_VXLAN_ID in attrs else None,
+            'dstport': struct.unpack('!H', attrs[IFLA_VXLAN_PORT][:2])[0] if IFLA_VXLAN_PORT in attrs else None,
+            'peer': address(IFLA_VXLAN_GROUP, IFLA_VXLAN_GROUP6),
+            'local': address(IFLA_VXLAN_LOCAL, IFLA_VXLAN_LOCAL6),
+            'link': _u32(attrs[IFLA_VXLAN_LINK]) if IFLA_VXLAN_LINK in attrs else None}
+
+
+# The kind-specific data read for these kinds (the topology reconciles them).
+KIND_DATA = {'macvlan': _macvlan_data, 'vxlan': _vxlan_data}
+
+
+def vxlan_data(vni, dstport, peer=None, local=None, link=None):
+    """IFLA_INFO_DATA of a new vxlan: PEER is the remote or the group."""
+    data = attr_u32(IFLA_VXLAN_ID, vni) + attr(IFLA_VXLAN_PORT, struct.pack('!H', dstport))
+    for text, four, six in ((peer, IFLA_VXLAN_GROUP, IFLA_VXLAN_GROUP6), (local, IFLA_VXLAN_LOCAL, IFLA_VXLAN_LOCAL6)):
+        if text is not None:
+            packed = ipaddress.ip_address(text).packed
+            data += attr(four if len(packed) == 4 else six, packed)
+    if link:
+        data += attr_u32(IFLA_VXLAN_LINK, link)
+    return data
+
+
+class RtnlSocket(object):
+    """Opened in namespace NETNS, or around SOCK (made in the namespace already)."""
+
+    def __init__(self, netns=None, sock=None):
+        if sock is None:
+            fd = open_netns_fd(netns)
+            home = os.open('/proc/self/ns/net', os.O_RDONLY)
+            try:
+                setns(fd)
+                try:
+                    sock = _netlink_socket()
+                finally:
+                    setns(home)
+            finally:
+                os.close(fd)
+                os.close(home)
+        self.sock = sock
         self.seq = 0
         self.queue = []     # (seq, message bytes, label)
+
+    @classmethod
+    def here(cls):
+        """A socket in the namespace the calling thread is in now."""
+        return cls(sock=_netlink_socket())
 
     def close(self):
         if self.sock is not None:
@@ -178,19 +286,24 @@ class RtnlSocket(object):
     def links(self):
         """[{'index', 'name', 'kind', 'mtu', 'up', 'master_index', 'link_index'}]."""
         out = []
-        for data, start, end in self._dump(RTM_GETLINK, IFINFO.pack(0, 0, 0, 0, 0)):
+        request = IFINFO.pack(0, 0, 0, 0, 0) + attr_u32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS)
+        for data, start, end in self._dump(RTM_GETLINK, request):
             dummy, dummy, index, flags, dummy = IFINFO.unpack_from(data, start)
-            attrs = parse_attrs(data, start + IFINFO.size, end)
-            kind = None
+            attrs = parse_attrs(data, start + IFINFO.size, end, LINK_ATTRS)
+            kind, data = None, None
             if IFLA_LINKINFO in attrs:
-                info = attrs[IFLA_LINKINFO]
-                kind_raw = parse_attrs(info, 0, len(info)).get(IFLA_INFO_KIND)
-                kind = _text(kind_raw) if kind_raw is not None else None
+                info = parse_attrs(attrs[IFLA_LINKINFO], 0, len(attrs[IFLA_LINKINFO]))
+                kind = _text(info[IFLA_INFO_KIND]) if IFLA_INFO_KIND in info else None
+                if kind in KIND_DATA and IFLA_INFO_DATA in info:
+                    data = KIND_DATA[kind](parse_attrs(info[IFLA_INFO_DATA], 0, len(info[IFLA_INFO_DATA])))
             out.append({
                 'index': index, 'name': _text(attrs.get(IFLA_IFNAME, b'')), 'kind': kind,
                 'mtu': _u32(attrs[IFLA_MTU]) if IFLA_MTU in attrs else None, 'up': bool(flags & IFF_UP),
                 'master_index': _u32(attrs[IFLA_MASTER]) if IFLA_MASTER in attrs else None,
                 'link_index': _u32(attrs[IFLA_LINK]) if IFLA_LINK in attrs else None,
+                'link_netnsid': struct.unpack('=i', attrs[IFLA_LINK_NETNSID][:4])[0]
+                if IFLA_LINK_NETNSID in attrs else None,
+                'data': data,
             })
         return out
 
@@ -204,8 +317,7 @@ class RtnlSocket(object):
             raw = raw or attrs.get(IFA_ADDRESS)
             if raw is None:
                 continue
-            addr = ipaddress.ip_address(bytes(raw))
-            out.append({'index': index, 'address': '%s/%d' % (addr.compressed, prefixlen)})
+            out.append({'index': index, 'address': '%s/%d' % (address_text(family, bytes(raw)), prefixlen)})
         return out
 
     # -- batched requests ----------------------------------------------------
@@ -215,18 +327,34 @@ class RtnlSocket(object):
         message = HDR.pack(HDR.size + len(body), kind, NLM_F_REQUEST | NLM_F_ACK | flags, seq, 0) + body
         self.queue.append((seq, message, label))
 
-    def add_veth(self, label, ifname, peer, peer_netns_fd, mtu=None, peer_mtu=None, master=None):
-        # The peer cannot be brought up in this request (the kernel opens it
-        # before its other end exists: ENOTCONN); set_link it afterwards.
-        peer_body = link_message(ifname=peer, mtu=peer_mtu, netns_fd=peer_netns_fd)
+    def add_veth(self, label, ifname, peer, peer_netns_fd, mtu=None, peer_mtu=None, master=None, index=0,
+                 peer_index=0):
+        """A veth pair; INDEX and PEER_INDEX (both or neither: the kernel takes
+        the peer's only with the link's) are free ifindexes the caller chose
+        in each namespace, so it needs no dump to find the new links.
+        The peer cannot be brought up in this request (the kernel opens it
+        before its other end exists: ENOTCONN); set_link it afterwards."""
+        peer_body = link_message(index=peer_index, ifname=peer, mtu=peer_mtu, netns_fd=peer_netns_fd)
         data = attr(VETH_INFO_PEER, peer_body)
-        self.request(RTM_NEWLINK, link_message(ifname=ifname, up=True, mtu=mtu, master=master, kind='veth',
+        self.request(RTM_NEWLINK, link_message(index=index, ifname=ifname, up=True, mtu=mtu, master=master,
+                                               kind='veth', data=data), label, NLM_F_CREATE | NLM_F_EXCL)
+
+    def add_bridge(self, label, ifname, mtu=None, stp=False, index=0):
+        data = attr_u32(IFLA_BR_STP_STATE, 1 if stp else 0)
+        self.request(RTM_NEWLINK, link_message(index=index, ifname=ifname, up=True, mtu=mtu, kind='bridge',
                                                data=data), label, NLM_F_CREATE | NLM_F_EXCL)
 
-    def add_bridge(self, label, ifname, mtu=None, stp=False):
-        data = attr_u32(IFLA_BR_STP_STATE, 1 if stp else 0)
-        self.request(RTM_NEWLINK, link_message(ifname=ifname, up=True, mtu=mtu, kind='bridge', data=data), label,
-                     NLM_F_CREATE | NLM_F_EXCL)
+    def add_macvlan(self, label, ifname, parent_index, mode, mtu=None, netns_fd=None):
+        """A macvlan on PARENT_INDEX (here), MODE the kernel's number; moved
+        into the namespace open on NETNS_FD in the same request."""
+        self.request(RTM_NEWLINK, link_message(ifname=ifname, up=True, mtu=mtu, kind='macvlan', link=parent_index,
+                                               data=attr_u32(IFLA_MACVLAN_MODE, mode), netns_fd=netns_fd),
+                     label, NLM_F_CREATE | NLM_F_EXCL)
+
+    def add_vxlan(self, label, ifname, data, mtu=None, netns_fd=None):
+        """A vxlan (DATA from vxlan_data) whose underlay is this namespace."""
+        self.request(RTM_NEWLINK, link_message(ifname=ifname, up=True, mtu=mtu, kind='vxlan', data=data,
+                                               netns_fd=netns_fd), label, NLM_F_CREATE | NLM_F_EXCL)
 
     def set_link(self, label, index, up=None, mtu=None, master=None):
         self.request(RTM_NEWLINK, link_message(index=index, up=up, mtu=mtu, master=master), label)
