@@ -22,6 +22,14 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_nft import expand_document
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology import EXPANDED_KEY
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology_diagram import render
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology_hosts import (
+    groups,
+    has_hosts,
+    remap_links,
+    split,
+    strip_hosts,
+    underlay_of,
+)
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
 CONTROLLER_ONLY = ('src', 'diagram_file')
@@ -47,11 +55,33 @@ class ActionModule(ActionBase):
             raise ValidationError('src', src, 'does not hold a mapping (a topology document)')
         return data
 
+    def _part(self, args, task_vars, prefix):
+        """This host's part of a document whose nodes name their hosts:
+        (whole canonical document, {node: host}, part, {part link: link})."""
+        document = args['topology']
+        play_hosts = list(task_vars.get('ansible_play_hosts_all') or [])
+        whole = expand_document(strip_hosts(document), prefix)
+        hostvars = task_vars.get('hostvars') or {}
+        underlay = dict((h, underlay_of(h, hostvars.get(h) or {})) for h in play_hosts)
+        me = task_vars.get('inventory_hostname')
+        # Addresses and MTUs come from the inventory and facts, which every
+        # host sees alike (both ends of a link must agree); this host's
+        # interface may also be a play or task variable (only it uses that).
+        if me in underlay:
+            underlay[me]['interface'] = underlay_of(me, task_vars)['interface']
+        part, links_map = split(document, args.get('name'), me, play_hosts, underlay)
+        try:
+            part = expand_document(part, prefix)
+        except ValidationError as exc:
+            raise remap_links(exc, links_map)
+        return whole, groups(document), part, links_map
+
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         args = dict(self._task.args)
         fmt = args.get('diagram_format') or 'mermaid'
         diagram = doc = None
+        links_map = {}
         try:
             if args.get('src') and args.get('topology') is not None:
                 raise ValidationError('src', args['src'], 'cannot be combined with topology')
@@ -62,8 +92,12 @@ class ActionModule(ActionBase):
             state = args.get('state') or 'present'
             if args.get('topology') is not None or state == 'present':
                 prefix = args.get('prefix') or ''
-                doc = expand_document(args.get('topology'), prefix)
-                diagram = render(doc, fmt)
+                if has_hosts(args.get('topology')):
+                    whole, hosts, doc, links_map = self._part(args, task_vars, prefix)
+                    diagram = render(whole, fmt, hosts)
+                else:
+                    doc = expand_document(args.get('topology'), prefix)
+                    diagram = render(doc, fmt)
         except ValidationError as exc:
             result.update(failed=True, msg=to_text(exc), option=exc.option, value=exc.value, changed=False)
             return result
@@ -75,6 +109,11 @@ class ActionModule(ActionBase):
                                            task_vars=task_vars))
         if 'invocation' in result:
             result['invocation'] = {'module_args': dict(self._task.args)}
+        if result.get('failed') and links_map and result.get('option'):
+            # The target names the links of this host's part: name the user's.
+            error = remap_links(ValidationError(result['option'], result.get('value'), ''), links_map)
+            result['msg'] = to_text(result.get('msg', '')).replace(result['option'], error.option, 1)
+            result['option'] = error.option
         if diagram is not None:
             result['diagram'] = diagram
             dest = args.get('diagram_file')

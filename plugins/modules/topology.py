@@ -25,6 +25,12 @@ description:
     the declared ones plus whatever the kernel adds; routes declared earlier and no longer declared are
     removed when O(purge) is set.
   - After a real run the module reads the kernel again and fails if anything differs from the plan.
+  - Nodes may name their inventory host (C(host)); the action plugin then gives each host of the play its
+    part, and a link between nodes on two hosts becomes a VXLAN pair over the hosts' underlay
+    (C(topology_underlay_address), C(topology_underlay_interface) and C(topology_underlay_mtu) host
+    variables, else C(ansible_host) and the facts). The module checks on the target, before any change,
+    that each peer's underlay address is routed out of the underlay interface. See C(docs/topology.md),
+    section "Across hosts".
   - A node's C(masquerade), C(dnat) and C(firewall) entries take the options of M(linuxnet.plumbing.masquerade),
     M(linuxnet.plumbing.dnat) and M(linuxnet.plumbing.firewall_rule) (without O(ignore:netns) and O(ignore:state));
     each is one rule set of the collection's nftables table, and all rule sets of a namespace are applied
@@ -192,6 +198,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topolog
     run_checks,
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_nft import module_document
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_underlay import check_underlay_routes
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology import netns_names
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology_lines import readable_lines
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology_reconcile import summary
@@ -234,6 +241,8 @@ def body(module):
             raise ModuleFailure('%d of %d checks failed: %s' % (len(failed), len(results),
                                 '; '.join(r['msg'] for r in failed)), validation=results, namespaces=names)
         return dict(changed=False, plan=[], namespaces=names, validation=results)
+    if doc is not None:
+        check_underlay_routes(doc)
     engine = Engine(p['name'], doc, prefix, record)
     try:
         try:

@@ -63,11 +63,34 @@ def _items(doc):
     return boxes, edges
 
 
-def mermaid(doc):
+def _box_hosts(doc, hosts):
+    """{box id: host} of the nodes and bridges HOSTS ({node: host}) places."""
+    out = dict((_id('n', n), h) for n, h in hosts.items())
+    out.update((_id('b', b), hosts[v['node']]) for b, v in doc['bridges'].items() if v['node'] in hosts)
+    return out
+
+
+def _grouped(boxes, doc, hosts):
+    """[(host or None, [box])]: the boxes of each host together, in host order,
+    the unplaced ones (host nodes, a single-host topology) first."""
+    where = _box_hosts(doc, hosts or {})
+    order = [None] + sorted(set(where.values()))
+    return [(h, [b for b in boxes if where.get(b[0]) == h]) for h in order]
+
+
+def mermaid(doc, hosts=None):
     boxes, edges = _items(doc)
     lines = ['graph LR']
-    for box, label, shape in boxes:
-        lines.append('  %s%s' % (box, ('{{"%s"}}' if shape == 'bridge' else '["%s"]') % label.replace('"', "'")))
+    for host, group in _grouped(boxes, doc, hosts):
+        indent = '  '
+        if host is not None:
+            lines.append('  subgraph %s["%s"]' % (_id('h', host), host.replace('"', "'")))
+            indent = '    '
+        for box, label, shape in group:
+            lines.append('%s%s%s' % (indent, box, ('{{"%s"}}' if shape == 'bridge' else '["%s"]')
+                                     % label.replace('"', "'")))
+        if host is not None:
+            lines.append('  end')
     for left, right, label in edges:
         if label:
             lines.append('  %s ---|"%s"| %s' % (left, label.replace('"', "'"), right))
@@ -76,16 +99,27 @@ def mermaid(doc):
     return '\n'.join(lines) + '\n'
 
 
-def dot(doc):
+def dot(doc, hosts=None):
     boxes, edges = _items(doc)
     lines = ['graph topology {', '  node [shape=box];']
-    for box, label, shape in boxes:
-        lines.append('  %s [label="%s"%s];' % (box, label.replace('"', "'"), ', shape=hexagon' if shape == 'bridge' else ''))
+    for host, group in _grouped(boxes, doc, hosts):
+        indent = '  '
+        if host is not None:
+            lines.append('  subgraph cluster_%s {' % _id('h', host))
+            lines.append('    label="%s";' % host.replace('"', "'"))
+            indent = '    '
+        for box, label, shape in group:
+            lines.append('%s%s [label="%s"%s];' % (indent, box, label.replace('"', "'"),
+                                                   ', shape=hexagon' if shape == 'bridge' else ''))
+        if host is not None:
+            lines.append('  }')
     for left, right, label in edges:
         lines.append('  %s -- %s [%s];' % (left, right, 'label="%s"' % label.replace('"', "'") if label else 'style=dashed'))
     lines.append('}')
     return '\n'.join(lines) + '\n'
 
 
-def render(doc, fmt='mermaid'):
-    return dot(doc) if fmt == 'dot' else mermaid(doc)
+def render(doc, fmt='mermaid', hosts=None):
+    """The diagram of DOC; HOSTS ({node: host}) draws each host's nodes in a
+    box of their own (Mermaid subgraph, Graphviz cluster)."""
+    return dot(doc, hosts) if fmt == 'dot' else mermaid(doc, hosts)
