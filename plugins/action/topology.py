@@ -92,7 +92,12 @@ class ActionModule(ActionBase):
             state = args.get('state') or 'present'
             if args.get('topology') is not None or state == 'present':
                 prefix = args.get('prefix') or ''
-                if has_hosts(args.get('topology')):
+                if has_hosts(args.get('topology')) and state == 'absent':
+                    # Each host removes what its record lists: no part, and
+                    # so no underlay, is needed to take a lab down.
+                    document = args.pop('topology')
+                    diagram = render(expand_document(strip_hosts(document), prefix), fmt, groups(document))
+                elif has_hosts(args.get('topology')):
                     whole, hosts, doc, links_map = self._part(args, task_vars, prefix)
                     diagram = render(whole, fmt, hosts)
                 else:
