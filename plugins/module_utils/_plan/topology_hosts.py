@@ -34,7 +34,7 @@ DEFAULT_UNDERLAY_MTU = 1500
 UNDERLAY_NODE = 'underlay'
 
 
-def _end_node(path, end, bridges):
+def _end_node(end, bridges):
     """(node, interface name or None, bridge or None) of a raw endpoint."""
     if isinstance(end, str):
         node, sep, name = end.partition(':')
@@ -183,11 +183,10 @@ def split(document, name, host, play_hosts, underlay):
     links = document.get('links') or []
     crossing, kept = [], []
     for i, link in enumerate(links):
-        ends = [_end_node('links[%d].endpoints[%d]' % (i, j), e, bridges)
-                for j, e in enumerate(link.get('endpoints') or [])]
+        ends = [_end_node(e, bridges) for e in link.get('endpoints') or []]
         homes = set(where.get(n) for n, dummy, dummy in ends if n in where)
         if len(homes) > 1:
-            for j, (node, ifname, bridge) in enumerate(ends):
+            for j, (dummy, dummy, bridge) in enumerate(ends):
                 if bridge is not None:
                     raise ValidationError('links[%d].endpoints[%d].bridge' % (i, j), bridge, 'cannot end a link '
                                           'between hosts (%s): give the bridge a veth link to a node on its host '

@@ -106,10 +106,9 @@ def test_host_node_of_the_document_carries_the_underlay():
 
 
 def test_underlay_sources_in_order():
-    assert th.underlay_of('x', {'ansible_host': 'box', 'ansible_default_ipv4': {'address': '198.51.100.1',
-                                                                                  'interface': 'ens3', 'mtu': 9000}}
-                          ) == {'address': '198.51.100.1', 'interface': 'ens3', 'mtu': 9000,
-                                'source': 'hostvars[x].ansible_default_ipv4.address'}
+    facts = {'address': '198.51.100.1', 'interface': 'ens3', 'mtu': 9000}
+    assert th.underlay_of('x', {'ansible_host': 'box', 'ansible_default_ipv4': facts}) == dict(
+        facts, source='hostvars[x].ansible_default_ipv4.address')
     assert th.underlay_of('x', {'ansible_host': '198.51.100.7'})['source'] == 'hostvars[x].ansible_host'
     assert th.underlay_of('x', {'ansible_host': '198.51.100.7', 'topology_underlay_address': '192.0.2.9'}
                           )['address'] == '192.0.2.9'
