@@ -46,6 +46,7 @@ VETH_INFO_PEER = 1
 IFLA_BR_STP_STATE = 5
 IFA_ADDRESS, IFA_LOCAL, IFA_BROADCAST = 1, 2, 4
 IFA_F_NODAD = 0x02
+IFA_F_PERMANENT = 0x80
 IFF_UP = 0x1
 HDR = struct.Struct('=IHHII')
 IFINFO = struct.Struct('=BxHiII')
@@ -61,6 +62,25 @@ class RtnlError(Exception):
         self.code = code
         self.what = what
         super(RtnlError, self).__init__('%s: %s (errno %d)' % (what, os.strerror(code), code))
+
+
+def address_from_message(data, start, end):
+    """{'index', 'address': 'IP/LEN'} of one RTM_NEWADDR body, or None.
+
+    None also for an address with a lifetime (no IFA_F_PERMANENT): SLAAC, a
+    DHCP lease, a temporary address. A daemon gives those and takes them back;
+    a topology declares only what is configured, so it neither counts them
+    as drift nor deletes them.
+    """
+    family, prefixlen, flags, dummy, index = IFADDR.unpack_from(data, start)
+    if not flags & IFA_F_PERMANENT:
+        return None
+    attrs = parse_attrs(data, start + IFADDR.size, end)
+    raw = attrs.get(IFA_LOCAL) if family == socket.AF_INET else None
+    raw = raw or attrs.get(IFA_ADDRESS)
+    if raw is None:
+        return None
+    return {'index': index, 'address': '%s/%d' % (address_text(family, bytes(raw)), prefixlen)}
 
 
 def _align(n):
@@ -308,16 +328,12 @@ class RtnlSocket(object):
         return out
 
     def addresses(self):
-        """[{'index', 'address': 'IP/LEN'}] of every family."""
+        """[{'index', 'address': 'IP/LEN'}] of every family, permanent ones only (see address_from_message)."""
         out = []
         for data, start, end in self._dump(RTM_GETADDR, IFADDR.pack(0, 0, 0, 0, 0)):
-            family, prefixlen, dummy, dummy, index = IFADDR.unpack_from(data, start)
-            attrs = parse_attrs(data, start + IFADDR.size, end)
-            raw = attrs.get(IFA_LOCAL) if family == socket.AF_INET else None
-            raw = raw or attrs.get(IFA_ADDRESS)
-            if raw is None:
-                continue
-            out.append({'index': index, 'address': '%s/%d' % (address_text(family, bytes(raw)), prefixlen)})
+            item = address_from_message(data, start, end)
+            if item is not None:
+                out.append(item)
         return out
 
     # -- batched requests ----------------------------------------------------
