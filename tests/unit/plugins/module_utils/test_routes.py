@@ -549,8 +549,8 @@ def test_elements_with_their_own_table_in_one_call():
     assert [(r['table'], r['family']) for op, r, dummy in plan['ops']] == [(200, 'ipv4'), (300, 'ipv4'), (200, 'ipv6')]
     # only the elements' tables are shown (not the module-level one, which no element uses), by table
     assert plan['before'] == [in_200]
-    assert [(r['table'], r['dest']) for r in plan['after']] == [(200, 'default'), (200, '10.99.0.0/16'),
-                                                               (200, 'default'), (300, 'default')]
+    expected = [(200, 'default'), (200, '10.99.0.0/16'), (200, 'default'), (300, 'default')]
+    assert [(r['table'], r['dest']) for r in plan['after']] == expected
     again = plan_route_list(list_params(listed, table=254), 254, namespace(plan['after'] + [main]))
     assert again['ops'] == [] and again['before'] == again['after'] == plan['after']
     # the same destination in two tables is two routes, not a repeat
