@@ -184,6 +184,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.addresses 
     current_addresses,
     desired_addresses,
     plan_addresses,
+    settled,
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import new_module, run_module
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
@@ -341,8 +342,15 @@ def body(module):
         planned = plan(tracker, nl, params, name, ports)
         tracker.apply(module.check_mode)
         read = {}
+
+        def replan(again):
+            read.update(plan(again, nl, params, name, ports) or {})
+            if read:
+                read['addresses'] = again.before['addresses'] = settled(again.before['addresses'],
+                                                                        tracker.after['addresses'])
+
         # the kernel's reading becomes "after"; planning again from it must find nothing to do
-        tracker.verify_by_replanning(lambda again: read.update(plan(again, nl, params, name, ports) or {}))
+        tracker.verify_by_replanning(replan)
     if params['state'] == 'absent':
         return tracker.result(name=name, state='absent', ports=[], addresses=[], stp=None)
     return tracker.result(name=name, state='present', **(read or planned))

@@ -118,7 +118,11 @@ diff:
   type: dict
 '''
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.addresses import desired_addresses, plan_addresses
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.addresses import (
+    desired_addresses,
+    plan_addresses,
+    settled,
+)
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import ModuleFailure, new_module, run_module
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import Netlink, close_fd, netns_fd
@@ -253,8 +257,15 @@ def body(module):
     with Netlink(p['netns']) as nl_a, Netlink(p['peer_netns']) as nl_b:
         plan(tracker, p, nl_a, nl_b)
         tracker.apply(module.check_mode)
+
+        def replan(again):
+            plan(again, p, nl_a, nl_b)
+            for key in ('name_addresses', 'peer_addresses'):
+                if key in again.before:
+                    again.before[key] = settled(again.before[key], tracker.after.get(key, []))
+
         # the kernel's reading becomes "after"; planning again from it must find nothing to do
-        tracker.verify_by_replanning(lambda again: plan(again, p, nl_a, nl_b))
+        tracker.verify_by_replanning(replan)
         if p['state'] == 'absent':
             return tracker.result(name=dict(name=p['name'], netns=p['netns']))
         if module.check_mode:
