@@ -243,8 +243,9 @@ def _validate_ports(ports, name, links, netns):
             raise ValidationError('ports', port, 'is a bridge; the kernel does not attach a bridge to a bridge')
 
 
-def _plan_ports(tracker, nl, name, ports, links):
-    """Exact set of ports: attach/move the listed ones, detach the others, bring listed ones up."""
+def _plan_ports(tracker, nl, name, ports, links, also=()):
+    """Exact set of ports: attach/move the listed ones, detach the others, bring listed ones up.
+    ALSO: more interfaces whose master and state to show (those of the first plan, when planning again)."""
     by_name = dict((link['name'], link) for link in links)
     attached = sorted(link['name'] for link in links if link['master'] == name and link['name'] != name)
     if ports is None:
@@ -252,7 +253,7 @@ def _plan_ports(tracker, nl, name, ports, links):
         return attached
     wanted = sorted(set(ports))
     before, after = {}, {}
-    for port in sorted(set(wanted) | set(attached)):
+    for port in sorted(set(wanted) | set(attached) | set(p for p in also if p in by_name)):
         link = by_name[port]
         before[port] = dict(master=link['master'], up=link['up'])
         after[port] = dict(master=name if port in wanted else None,
@@ -287,7 +288,7 @@ def _plan_absent(tracker, nl, name, link, links):
     tracker.add('delete bridge %s' % name, nl.delete_link, link['index'])
 
 
-def plan(tracker, nl, params, name, ports):
+def plan(tracker, nl, params, name, ports, also=()):
     """Read the bridge and record on TRACKER what brings it to PARAMS; -> the
     result's ports, addresses and stp as they will be (None for absent)."""
     netns = params['netns']
@@ -318,7 +319,7 @@ def plan(tracker, nl, params, name, ports):
     if tracker.compare('stp', current_stp, wanted_stp):
         tracker.add('%s STP on %s' % ('enable' if wanted_stp else 'disable', name), _set_stp, nl, name, wanted_stp)
 
-    final_ports = _plan_ports(tracker, nl, name, ports, links)
+    final_ports = _plan_ports(tracker, nl, name, ports, links, also)
 
     # Up before the addresses: IPv6 addresses are flushed when a link goes down.
     if tracker.compare('up', exists and link['up'], True):
@@ -344,7 +345,7 @@ def body(module):
         read = {}
 
         def replan(again):
-            read.update(plan(again, nl, params, name, ports) or {})
+            read.update(plan(again, nl, params, name, ports, also=tracker.after.get('port_state', {})) or {})
             if read:
                 read['addresses'] = again.before['addresses'] = settled(again.before['addresses'],
                                                                         tracker.after['addresses'])
