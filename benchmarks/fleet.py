@@ -101,7 +101,12 @@ def play(root, inv, playbook, extra):
                           universal_newlines=True, check=False)
     took = time.perf_counter() - started
     if done.returncode != 0:
-        sys.stderr.write(done.stdout[-6000:])
+        # The failing hosts' lines first: with 50 hosts the recap alone fills the tail.
+        lines = done.stdout.splitlines()
+        failures = [i for i, line in enumerate(lines) if line.startswith(('fatal:', 'failed:', '[ERROR]'))]
+        for index in failures[:5]:
+            sys.stderr.write('\n'.join(lines[index:index + 15]) + '\n')
+        sys.stderr.write(done.stdout[-3000:])
         raise SystemExit('%s failed (rc %d)' % (playbook, done.returncode))
     return took, done.stdout
 

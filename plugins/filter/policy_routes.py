@@ -17,8 +17,10 @@ __metaclass__ = type
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.policy_routes import (
     policy_routes_by_table,
     policy_routes_describe,
+    policy_routes_fixed,
     policy_routes_management,
     policy_routes_plan,
+    policy_routes_routes,
 )
 
 
@@ -27,4 +29,5 @@ class FilterModule(object):
 
     def filters(self):
         return {'policy_routes_plan': policy_routes_plan, 'policy_routes_describe': policy_routes_describe,
-                'policy_routes_management': policy_routes_management, 'policy_routes_by_table': policy_routes_by_table}
+                'policy_routes_management': policy_routes_management, 'policy_routes_by_table': policy_routes_by_table,
+                'policy_routes_routes': policy_routes_routes, 'policy_routes_fixed': policy_routes_fixed}

@@ -184,6 +184,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.addresses 
     current_addresses,
     desired_addresses,
     plan_addresses,
+    settled,
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import new_module, run_module
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
@@ -242,8 +243,9 @@ def _validate_ports(ports, name, links, netns):
             raise ValidationError('ports', port, 'is a bridge; the kernel does not attach a bridge to a bridge')
 
 
-def _plan_ports(tracker, nl, name, ports, links):
-    """Exact set of ports: attach/move the listed ones, detach the others, bring listed ones up."""
+def _plan_ports(tracker, nl, name, ports, links, also=()):
+    """Exact set of ports: attach/move the listed ones, detach the others, bring listed ones up.
+    ALSO: more interfaces whose master and state to show (those of the first plan, when planning again)."""
     by_name = dict((link['name'], link) for link in links)
     attached = sorted(link['name'] for link in links if link['master'] == name and link['name'] != name)
     if ports is None:
@@ -251,7 +253,7 @@ def _plan_ports(tracker, nl, name, ports, links):
         return attached
     wanted = sorted(set(ports))
     before, after = {}, {}
-    for port in sorted(set(wanted) | set(attached)):
+    for port in sorted(set(wanted) | set(attached) | set(p for p in also if p in by_name)):
         link = by_name[port]
         before[port] = dict(master=link['master'], up=link['up'])
         after[port] = dict(master=name if port in wanted else None,
@@ -273,71 +275,86 @@ def _plan_ports(tracker, nl, name, ports, links):
     return wanted
 
 
-def _absent(nl, name, link, links):
-    tracker = DifferenceTracker(after=dict(state='absent'))
+def _plan_absent(tracker, nl, name, link, links):
+    tracker.after['state'] = 'absent'
     if link is None:
         tracker.before['state'] = 'absent'
-        return tracker
+        return
     tracker.before.update(
         state='present', up=link['up'], stp=_stp_of(link),
         ports=sorted(item['name'] for item in links if item['master'] == name and item['name'] != name),
         addresses=current_addresses(nl, link['index']),
     )
     tracker.add('delete bridge %s' % name, nl.delete_link, link['index'])
-    return tracker
+
+
+def plan(tracker, nl, params, name, ports, also=()):
+    """Read the bridge and record on TRACKER what brings it to PARAMS; -> the
+    result's ports, addresses and stp as they will be (None for absent)."""
+    netns = params['netns']
+    stp = params['stp']
+    links = nl.links()
+    link = None
+    for item in links:
+        if item['name'] == name:
+            link = item
+    if link is not None and link['kind'] != 'bridge':
+        raise ValidationError('name', name, "is an existing link of kind '%s' in %s, not a bridge; "
+                              "it is left alone" % (link['kind'] or 'unknown', _where(netns)))
+
+    if params['state'] == 'absent':
+        _plan_absent(tracker, nl, name, link, links)
+        return None
+
+    if ports is not None:
+        _validate_ports(ports, name, links, netns)
+
+    exists = link is not None
+    tracker.compare('state', 'present' if exists else 'absent', 'present')
+    if not exists:
+        tracker.add('create bridge %s' % name, _create, nl, name)
+
+    current_stp = _stp_of(link) if exists else False
+    wanted_stp = current_stp if stp is None else stp
+    if tracker.compare('stp', current_stp, wanted_stp):
+        tracker.add('%s STP on %s' % ('enable' if wanted_stp else 'disable', name), _set_stp, nl, name, wanted_stp)
+
+    final_ports = _plan_ports(tracker, nl, name, ports, links, also)
+
+    # Up before the addresses: IPv6 addresses are flushed when a link goes down.
+    if tracker.compare('up', exists and link['up'], True):
+        tracker.add('bring bridge %s up' % name, _set_up, nl, name)
+
+    addresses = plan_addresses(tracker, nl, link['index'] if exists else None, name, params['address'],
+                               option='address', key='addresses')
+    return dict(ports=final_ports, addresses=addresses['after'], stp=wanted_stp)
 
 
 def body(module):
     params = module.params
-    netns = params['netns']
     name = check_ifname('name', params['name'])
     ports = params['ports']
     if ports is not None:
         ports = [check_ifname('ports', port) for port in ports]
     desired_addresses(params['address'], 'address')
-    stp = params['stp']
-    state = params['state']
 
-    with Netlink(netns) as nl:
-        links = nl.links()
-        link = None
-        for item in links:
-            if item['name'] == name:
-                link = item
-        if link is not None and link['kind'] != 'bridge':
-            raise ValidationError('name', name, "is an existing link of kind '%s' in %s, not a bridge; "
-                                  "it is left alone" % (link['kind'] or 'unknown', _where(netns)))
-
-        if state == 'absent':
-            tracker = _absent(nl, name, link, links)
-            tracker.apply(module.check_mode)
-            return tracker.result(name=name, state='absent', ports=[], addresses=[], stp=None)
-
-        if ports is not None:
-            _validate_ports(ports, name, links, netns)
-
-        exists = link is not None
-        tracker = DifferenceTracker()
-        tracker.compare('state', 'present' if exists else 'absent', 'present')
-        if not exists:
-            tracker.add('create bridge %s' % name, _create, nl, name)
-
-        current_stp = _stp_of(link) if exists else False
-        wanted_stp = current_stp if stp is None else stp
-        if tracker.compare('stp', current_stp, wanted_stp):
-            tracker.add('%s STP on %s' % ('enable' if wanted_stp else 'disable', name), _set_stp, nl, name, wanted_stp)
-
-        final_ports = _plan_ports(tracker, nl, name, ports, links)
-
-        # Up before the addresses: IPv6 addresses are flushed when a link goes down.
-        if tracker.compare('up', exists and link['up'], True):
-            tracker.add('bring bridge %s up' % name, _set_up, nl, name)
-
-        plan = plan_addresses(tracker, nl, link['index'] if exists else None, name, params['address'],
-                              option='address', key='addresses')
+    tracker = DifferenceTracker()
+    with Netlink(params['netns']) as nl:
+        planned = plan(tracker, nl, params, name, ports)
         tracker.apply(module.check_mode)
-    return tracker.result(name=name, state='present', ports=final_ports, addresses=plan['after'],
-                          stp=wanted_stp)
+        read = {}
+
+        def replan(again):
+            read.update(plan(again, nl, params, name, ports, also=tracker.after.get('port_state', {})) or {})
+            if read:
+                read['addresses'] = again.before['addresses'] = settled(again.before['addresses'],
+                                                                        tracker.after['addresses'])
+
+        # the kernel's reading becomes "after"; planning again from it must find nothing to do
+        tracker.verify_by_replanning(replan)
+    if params['state'] == 'absent':
+        return tracker.result(name=name, state='absent', ports=[], addresses=[], stp=None)
+    return tracker.result(name=name, state='present', **(read or planned))
 
 
 def main():

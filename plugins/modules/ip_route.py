@@ -126,8 +126,8 @@ options:
     default: false
   routes:
     description:
-      - A list of routes to manage in one call, all in O(table) of O(netns), over one netlink connection; the
-        list form of the module. Mutually exclusive with O(dest) and the other options of a single route.
+      - A list of routes to manage in one call, in O(table) of O(netns) (or each in its own O(routes[].table)),
+        over one netlink connection; the list form of the module. Mutually exclusive with O(dest) and the other options of a single route.
       - Each element takes the options of a single route and is checked exactly as a single route is; every
         element is checked before anything changes, and errors name the element's option path, for
         example C(routes[2].gateway).
@@ -189,6 +189,13 @@ options:
             here, and another value is an error.
         type: str
         choices: [ipv4, ipv6]
+      table:
+        description:
+          - The route's table, as O(table) (a number or a name); when omitted, the module-level O(table).
+          - Lets one call fix routes of several tables (for example the missing default routes of every
+            policy-routing table). With O(purge) every element must be in the module-level O(table).
+        type: raw
+        version_added: 0.1.0
   purge:
     description:
       - Remove every route of O(table) that is not listed in O(routes), in the address families of the listed
@@ -314,6 +321,13 @@ EXAMPLES = r'''
     purge: true
     purge_kernel_routes: true
 
+- name: The default routes of two policy-routing tables in one call
+  linuxnet.plumbing.ip_route:
+    netns: ns1
+    routes:
+      - {dest: default, gateway: 10.0.0.254, table: 100}
+      - {dest: default, gateway: 10.0.1.254, table: isp2}
+
 - name: Remove two routes of table 100
   linuxnet.plumbing.ip_route:
     netns: ns1
@@ -358,8 +372,9 @@ diff:
       route).
     - With O(exclusive), or when O(state=absent) removes several routes, C(other_routes) lists the further
       routes to the same destination.
-    - With O(routes), C(before.routes) and C(after.routes) list every route of O(table) in the address families
-      concerned (those of the listed routes, and the purged family), sorted by family, destination and metric.
+    - With O(routes), C(before.routes) and C(after.routes) list every route of O(table) (and of the elements'
+      own O(routes[].table)) in the address families concerned (those of the listed routes, and the purged family),
+      sorted by table, family, destination and metric.
     - C(after) is the kernel's state read again after a real run (in check mode, the plan). The module fails,
       naming its actions and the difference, when that reading is not what it planned.
   returned: always
@@ -475,7 +490,7 @@ ARGUMENT_SPEC = dict(
     table=dict(type='raw', default='main'),
     exclusive=dict(type='bool', default=False),
     routes=dict(type='list', elements='dict',
-                options=dict(ROUTE_OPTIONS, dest=dict(type='str', required=True))),
+                options=dict(ROUTE_OPTIONS, dest=dict(type='str', required=True), table=dict(type='raw'))),
     purge=dict(type='bool', default=False),
     purge_kernel_routes=dict(type='bool', default=False),
     state=dict(type='str', choices=['present', 'absent'], default='present'),
@@ -557,7 +572,11 @@ def body_list(module):
     params = module.params
     netns = params['netns']
     versions, purge = list_versions(params)   # option checks that need no reading, before the table lookup
-    table = RtTables.load(netns).lookup('table', params['table'])
+    names = RtTables.load(netns)
+    table = names.lookup('table', params['table'])
+    # Each element's own table as a number, so that the planner compares numbers only.
+    params = dict(params, routes=[dict(entry or {}, table=names.lookup('routes[%d].table' % index, (entry or {}).get('table')))
+                                  for index, entry in enumerate(params['routes'])])
     with Netlink(netns) as nl:
         ns = read_namespace(nl, set(versions) | purge, netns)
         plan = plan_route_list(params, table, ns)

@@ -525,13 +525,15 @@ def body(module):
         plan.nl = nl
         plan.read()
         tracker = DifferenceTracker()
-        predicted = plan.plan(tracker)
+        plan.plan(tracker)
         tracker.apply(module.check_mode)
-        link = predicted
-        if tracker.changed and not module.check_mode and plan.state == 'present':
+
+        def replan(again):
             plan.read()
-            if plan.current is not None:
-                link = view(plan.current, plan.names, plan.netns)
+            plan.plan(again)
+
+        # the kernel's reading becomes "after"; planning again from it must find nothing to do
+        link = tracker.verify_by_replanning(replan)
         return tracker.result(link=link)
 
 

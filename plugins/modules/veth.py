@@ -118,7 +118,11 @@ diff:
   type: dict
 '''
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.addresses import desired_addresses, plan_addresses
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.addresses import (
+    desired_addresses,
+    plan_addresses,
+    settled,
+)
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import ModuleFailure, new_module, run_module
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import Netlink, close_fd, netns_fd
@@ -218,6 +222,30 @@ def validate(p):
                                  "(create it first with linuxnet.plumbing.netns)" % (option, p[option]))
 
 
+def plan(tracker, p, nl_a, nl_b):
+    """Read both ends and record on TRACKER what brings them to P."""
+    end_a = nl_a.link(p['name'])
+    end_b = nl_b.link(p['peer']) if p['peer'] else None
+    if p['state'] == 'absent':
+        plan_absent(tracker, p, nl_a, nl_b, end_a, end_b)
+        return
+    exists = check_pair(p, nl_a, nl_b, end_a, end_b)
+    tracker.compare('state', 'present' if exists else 'absent', 'present')
+    if not exists:
+        tracker.add("create veth %s (%s) <-> %s (%s)" % (p['name'], p['netns'] or '-', p['peer'], p['peer_netns'] or '-'),
+                    create_pair, nl_a, p['name'], p['peer'], p['peer_netns'], p['netns'] == p['peer_netns'])
+    for key, nl, end, ifname, option in (('name', nl_a, end_a, p['name'], 'address'),
+                                         ('peer', nl_b, end_b, p['peer'], 'peer_address')):
+        if p['mtu'] is not None:
+            current_mtu = end['mtu'] if end else 1500
+            if tracker.compare(key + '_mtu', current_mtu, p['mtu']):
+                tracker.add('set mtu %d on %s' % (p['mtu'], ifname), set_attr, nl, ifname, mtu=p['mtu'])
+        if tracker.compare(key + '_up', bool(end and end['up']), True):
+            tracker.add('bring up %s' % ifname, set_attr, nl, ifname, state='up')
+        plan_addresses(tracker, nl, end['index'] if end else None, ifname, p[option],
+                       option=option, key=key + '_addresses')
+
+
 def body(module):
     p = dict(module.params)
     if p['peer_netns'] is None:
@@ -227,32 +255,25 @@ def body(module):
     validate(p)
     tracker = DifferenceTracker()
     with Netlink(p['netns']) as nl_a, Netlink(p['peer_netns']) as nl_b:
-        end_a = nl_a.link(p['name'])
-        end_b = nl_b.link(p['peer']) if p['peer'] else None
-        if p['state'] == 'absent':
-            return absent(module, tracker, p, nl_a, nl_b, end_a, end_b)
-        exists = check_pair(p, nl_a, nl_b, end_a, end_b)
-        tracker.compare('state', 'present' if exists else 'absent', 'present')
-        if not exists:
-            tracker.add("create veth %s (%s) <-> %s (%s)" % (p['name'], p['netns'] or '-', p['peer'], p['peer_netns'] or '-'),
-                        create_pair, nl_a, p['name'], p['peer'], p['peer_netns'], p['netns'] == p['peer_netns'])
-        for key, nl, end, ifname, option in (('name', nl_a, end_a, p['name'], 'address'),
-                                             ('peer', nl_b, end_b, p['peer'], 'peer_address')):
-            if p['mtu'] is not None:
-                current_mtu = end['mtu'] if end else 1500
-                if tracker.compare(key + '_mtu', current_mtu, p['mtu']):
-                    tracker.add('set mtu %d on %s' % (p['mtu'], ifname), set_attr, nl, ifname, mtu=p['mtu'])
-            if tracker.compare(key + '_up', bool(end and end['up']), True):
-                tracker.add('bring up %s' % ifname, set_attr, nl, ifname, state='up')
-            plan_addresses(tracker, nl, end['index'] if end else None, ifname, p[option],
-                           option=option, key=key + '_addresses')
+        plan(tracker, p, nl_a, nl_b)
         tracker.apply(module.check_mode)
+
+        def replan(again):
+            plan(again, p, nl_a, nl_b)
+            for key in ('name_addresses', 'peer_addresses'):
+                if key in again.before:
+                    again.before[key] = settled(again.before[key], tracker.after.get(key, []))
+
+        # the kernel's reading becomes "after"; planning again from it must find nothing to do
+        tracker.verify_by_replanning(replan)
+        if p['state'] == 'absent':
+            return tracker.result(name=dict(name=p['name'], netns=p['netns']))
         if module.check_mode:
             return tracker.result()
         return tracker.result(name=end_state(nl_a, p['name'], p['netns']), peer=end_state(nl_b, p['peer'], p['peer_netns']))
 
 
-def absent(module, tracker, p, nl_a, nl_b, end_a, end_b):
+def plan_absent(tracker, p, nl_a, nl_b, end_a, end_b):
     if end_a is not None:
         if end_a['kind'] != 'veth':
             raise ModuleFailure("interface '%s' in %s is a %s link, not a veth; refusing to delete it"
@@ -261,8 +282,6 @@ def absent(module, tracker, p, nl_a, nl_b, end_a, end_b):
             check_pair(p, nl_a, nl_b, end_a, end_b)
         tracker.add('delete veth %s (%s)' % (p['name'], p['netns'] or '-'), nl_a.delete_link, end_a['index'])
     tracker.compare('state', 'present' if end_a else 'absent', 'absent')
-    tracker.apply(module.check_mode)
-    return tracker.result(name=dict(name=p['name'], netns=p['netns']))
 
 
 def main():

@@ -91,6 +91,17 @@ class DifferenceTracker(object):
 
         return self.verify(read_after, same=lambda planned, actual: not pending)
 
+    def verify_by_replanning(self, plan):
+        """verify_by_planning() for a module whose plan records on a tracker:
+        plan(tracker) reads the kernel afresh and compares and queues on the
+        tracker it is given. Its fresh reading (``before``) becomes ``after``."""
+        def replan():
+            again = DifferenceTracker()
+            plan(again)
+            return again.before, again.actions
+
+        return self.verify_by_planning(replan)
+
     def diff(self):
         return {'before': self.before, 'after': self.after}
 

@@ -91,6 +91,13 @@ def current_addresses(nl, index):
     return sort_addresses(a['address'] for a in nl.addresses(index))
 
 
+def settled(reading, planned):
+    """READING without the IPv6 link-local addresses that PLANNED lacks: the
+    kernel adds one by itself when a link comes up, some time later, so that a
+    reading right after the run may or may not hold it and no plan can."""
+    return [a for a in reading if a in planned or not is_link_local6(a)]
+
+
 def _resolve(nl, index, ifname):
     if index is not None:
         return index

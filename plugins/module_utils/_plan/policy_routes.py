@@ -316,3 +316,30 @@ def policy_routes_by_table(fixes):
         tables.setdefault(fix['table'], []).append(
             dict(dest='default', family=fix['family'], gateway=fix['gateway'], dev=fix['dev']))
     return [dict(table=table, routes=tables[table]) for table in sorted(tables)]
+
+
+def policy_routes_routes(fixes):
+    """The fixes of policy_routes_plan() as the `routes` list of ONE ip_route
+    call, each element in its own table, by table (a table's IPv4 and IPv6
+    routes together, in the plan's order)."""
+    return [dict(route, table=group['table']) for group in policy_routes_by_table(fixes) for route in group['routes']]
+
+
+def _same_default(route, fix):
+    return (route.get('dest') == 'default' and route.get('family') == fix['family']
+            and str(route.get('table')) == str(fix['table'])
+            and route.get('gateway') == fix['gateway'] and route.get('dev') == fix['dev'])
+
+
+def policy_routes_fixed(fixes, result):
+    """The fixes (in plan order) that the ip_route call of policy_routes_routes()
+    added: none when it did not change anything, otherwise those whose route
+    is in its diff's after and was not in its before (another run may have
+    added one between the reading and the call)."""
+    if not (result or {}).get('changed'):
+        return []
+    diff = result.get('diff') or {}
+    before = (diff.get('before') or {}).get('routes') or []
+    after = (diff.get('after') or {}).get('routes') or []
+    return [fix for fix in fixes or []
+            if any(_same_default(r, fix) for r in after) and not any(_same_default(r, fix) for r in before)]

@@ -514,8 +514,32 @@ def entry_params(params, index):
                                   'differs from the module-level family %s, which is then the family of '
                                   'every element' % common)
         out['family'] = common
-    out.update(table=params.get('table'), state=params.get('state') or 'present', exclusive=False)
+    own = entry.get('table')
+    out.update(table=params.get('table') if own is None else own, state=params.get('state') or 'present',
+               exclusive=False)
     return out
+
+
+def entry_table(params, index, table):
+    """The resolved table of routes[index]: its own (resolved by the caller) or TABLE, the module's."""
+    own = (params['routes'][index] or {}).get('table')
+    return table if own is None else own
+
+
+def list_tables(params, table):
+    """The tables a list call concerns, sorted: the entries' own tables, and TABLE when an entry has none
+    or with purge (which may only empty TABLE: an entry in another table is an error)."""
+    tables = set()
+    for index in range(len(params.get('routes') or [])):
+        own = entry_table(params, index, table)
+        if params.get('purge') and own != table:
+            raise ValidationError('routes[%d].table' % index, params['routes'][index].get('table'),
+                                  'differs from the module-level table %s; with purge every listed route is in '
+                                  'that table (purge empties one table)' % table)
+        tables.add(own)
+    if params.get('purge') or not tables:
+        tables.add(table)
+    return sorted(tables)
 
 
 def list_versions(params):
@@ -545,7 +569,7 @@ def desired_routes(params, table, ns):
     for index in range(len(params.get('routes') or [])):
         entry = entry_params(params, index)
         try:
-            desired, resolved = desired_route(entry, table, ns)
+            desired, resolved = desired_route(entry, entry_table(params, index, table), ns)
         except ValidationError as exc:
             raise _in_entry(index, exc)
         if entry['state'] == 'present':
@@ -565,6 +589,11 @@ def route_sort_key(route):
     net = dest_network(route)
     return (route['family'], int(net.network_address), net.prefixlen, route['metric'], route['type'],
             describe(route))
+
+
+def _by_table(route):
+    """route_sort_key within each table, the tables in order (one table: the same order)."""
+    return (route['table'],) + route_sort_key(route)
 
 
 def table_routes(routes, table, versions):
@@ -615,8 +644,10 @@ def plan_route_list(params, table, ns):
     anything when an entry is bad.
     """
     versions, purge = list_versions(params)
+    tables = list_tables(params, table)
     items = desired_routes(params, table, ns)
-    before = table_routes(ns.routes, table, set(versions) | purge)
+    before = sorted([r for t in tables for r in table_routes(ns.routes, t, set(versions) | purge)],
+                    key=_by_table)
     ops = []
     gone = []
     added = []
@@ -652,7 +683,7 @@ def plan_route_list(params, table, ns):
                 if not _contains(gone, route):
                     gone.append(route)
                     ops.append(('delete', route, None))
-    after = sorted([r for r in before if not _contains(gone, r)] + added, key=route_sort_key)
+    after = sorted([r for r in before if not _contains(gone, r)] + added, key=_by_table)
     removed = [route for op, route, dummy in ops if op == 'delete']
     return {'before': [dict(r) for r in before], 'after': [dict(r) for r in after], 'ops': ops,
             'removed': [dict(r) for r in removed], 'listed': [dict(r) for r in listed]}

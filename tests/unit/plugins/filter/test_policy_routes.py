@@ -151,3 +151,39 @@ def test_by_table_groups_families_of_a_table_in_one_call():
         dict(table=200, routes=[dict(dest='default', family='ipv4', gateway='192.0.2.1', dev='e2')])]
     assert _MOD.policy_routes_by_table([]) == []
     assert _MOD.FilterModule().filters()['policy_routes_by_table'] is _MOD.policy_routes_by_table
+
+
+FIXES = [dict(family='ipv4', table=200, dev='e2', gateway='192.0.2.1', source='s'),
+         dict(family='ipv4', table=100, dev='e1', gateway='198.51.100.1', source='s'),
+         dict(family='ipv6', table=100, dev='e1', gateway='2001:db8::1', source='s')]
+
+
+def test_routes_of_every_table_in_one_call():
+    assert _MOD.policy_routes_routes(FIXES) == [
+        dict(dest='default', family='ipv4', gateway='198.51.100.1', dev='e1', table=100),
+        dict(dest='default', family='ipv6', gateway='2001:db8::1', dev='e1', table=100),
+        dict(dest='default', family='ipv4', gateway='192.0.2.1', dev='e2', table=200)]
+    assert _MOD.policy_routes_routes([]) == []
+    assert _MOD.FilterModule().filters()['policy_routes_routes'] is _MOD.policy_routes_routes
+
+
+def kernel(fix, **over):
+    out = dict(dest='default', family=fix['family'], table=fix['table'], gateway=fix['gateway'], dev=fix['dev'],
+               metric=0)
+    out.update(over)
+    return out
+
+
+def test_fixed_are_the_routes_the_call_added():
+    other = dict(dest='10.0.0.0/8', family='ipv4', table=100, gateway='198.51.100.1', dev='e1', metric=0)
+    # table 200's route appeared between the reading and the call: not counted
+    result = {'changed': True, 'diff': {'before': {'routes': [other, kernel(FIXES[0])]},
+                                        'after': {'routes': [other, kernel(FIXES[0]), kernel(FIXES[1]),
+                                                             kernel(FIXES[2], metric=1024)]}}}
+    assert _MOD.policy_routes_fixed(FIXES, result) == FIXES[1:]
+    assert _MOD.policy_routes_fixed(FIXES, dict(result, changed=False)) == []
+    assert _MOD.policy_routes_fixed(FIXES, {'changed': False, 'skipped': True}) == []
+    # a default of the same table through another gateway is not the fix
+    result = {'changed': True, 'diff': {'before': {'routes': []},
+                                        'after': {'routes': [kernel(FIXES[1], gateway='198.51.100.9')]}}}
+    assert _MOD.policy_routes_fixed(FIXES, result) == []

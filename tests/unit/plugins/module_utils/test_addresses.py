@@ -15,6 +15,7 @@ import pytest
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.addresses import (
     desired_addresses,
     plan_addresses,
+    settled,
     sort_addresses,
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
@@ -237,3 +238,10 @@ def test_interface_missing_at_apply_time():
     with pytest.raises(ModuleFailure) as exc:
         tracker.apply(check_mode=False)
     assert 'interface eth0 disappeared' in str(exc.value)
+
+
+def test_settled_leaves_out_only_the_link_local_addresses_the_plan_lacks():
+    reading = ['10.0.0.1/24', '2001:db8::1/64', 'fe80::1/64']
+    assert settled(reading, ['10.0.0.1/24', '2001:db8::1/64']) == ['10.0.0.1/24', '2001:db8::1/64']
+    assert settled(reading, reading) == reading
+    assert settled(['10.0.0.9/24'], []) == ['10.0.0.9/24']

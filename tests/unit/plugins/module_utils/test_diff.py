@@ -155,3 +155,38 @@ def test_verify_by_planning_fails_when_planning_again_finds_work():
         tracker.verify_by_planning(lambda: ({}, [('add', {'dest': '10.1.0.0/16'})]))
     assert info.value.msg.startswith('add route 10.1.0.0/16 via 192.0.2.1: done, but the kernel did not end up as planned: ')
     assert "dest is None, planned '10.1.0.0/16'" in info.value.msg
+
+
+def _link_plan(kernel):
+    """A plan that records on the tracker it is given, as veth, bridge and link do."""
+    def plan(tracker):
+        if tracker.compare('up', kernel['up'], True):
+            tracker.add('bring veth0 up', kernel.update, up=True)
+    return plan
+
+
+def test_verify_by_replanning_takes_the_fresh_reading_as_after():
+    kernel = {'up': False}
+    tracker = DifferenceTracker()
+    _link_plan(kernel)(tracker)
+    tracker.apply(check_mode=False)
+    assert tracker.verify_by_replanning(_link_plan(kernel)) == {'up': True}
+    assert tracker.result()['diff'] == {'before': {'up': False}, 'after': {'up': True}}
+
+
+def test_verify_by_replanning_names_the_action_and_difference_when_the_kernel_did_not_follow():
+    kernel = {'up': False}
+    tracker = DifferenceTracker()
+    _link_plan(kernel)(tracker)
+    tracker._actions = [('bring veth0 up', lambda: None, (), {})]   # the kernel ignores it
+    tracker.apply(check_mode=False)
+    with pytest.raises(ModuleFailure) as info:
+        tracker.verify_by_replanning(_link_plan(kernel))
+    assert info.value.msg == 'bring veth0 up: done, but the kernel did not end up as planned: up is False, planned True'
+
+
+def test_verify_by_replanning_does_not_read_in_check_mode():
+    tracker = DifferenceTracker()
+    _link_plan({'up': False})(tracker)
+    tracker.apply(check_mode=True)
+    assert tracker.verify_by_replanning(lambda again: pytest.fail('read in check mode')) == {'up': True}

@@ -536,3 +536,36 @@ def test_purge_refuses_to_remove_the_device_route_a_listed_gateway_needs():
 def test_unknown_route_type_numbers_can_still_be_deleted():
     kwargs = delete_request(in_table(type='11', gateway=None, dev=None), LINKS)
     assert kwargs['type'] == 11
+
+
+def test_elements_with_their_own_table_in_one_call():
+    in_200 = route(table=200, dest='10.99.0.0/16', gateway='192.0.2.253')
+    main = route(dest='10.98.0.0/16', gateway='192.0.2.253')
+    ns = namespace([in_200, main])
+    listed = [entry(dest='default', gateway='192.0.2.254', table=200),
+              entry(dest='default', gateway='192.0.2.254', table=300),
+              entry(dest='default', gateway='2001:db8:a::fe', table=200)]
+    plan = plan_route_list(list_params(listed, table=254), 254, ns)
+    assert [(r['table'], r['family']) for op, r, dummy in plan['ops']] == [(200, 'ipv4'), (300, 'ipv4'), (200, 'ipv6')]
+    # only the elements' tables are shown (not the module-level one, which no element uses), by table
+    assert plan['before'] == [in_200]
+    expected = [(200, 'default'), (200, '10.99.0.0/16'), (200, 'default'), (300, 'default')]
+    assert [(r['table'], r['dest']) for r in plan['after']] == expected
+    again = plan_route_list(list_params(listed, table=254), 254, namespace(plan['after'] + [main]))
+    assert again['ops'] == [] and again['before'] == again['after'] == plan['after']
+    # the same destination in two tables is two routes, not a repeat
+    assert len(plan['listed']) == 3
+
+
+def test_elements_without_a_table_use_the_module_table_beside_the_others():
+    plan = plan_route_list(list_params([entry(dest='default', gateway='192.0.2.254'),
+                                        entry(dest='default', gateway='192.0.2.254', table=200)]), T, namespace())
+    assert sorted(r['table'] for r in plan['after']) == [T, 200]
+
+
+def test_purge_refuses_an_element_of_another_table():
+    with pytest.raises(ValidationError) as err:
+        plan_route_list(list_params([entry(dest='default', gateway='192.0.2.254', table=200)], purge=True), T,
+                        namespace())
+    assert err.value.option == 'routes[0].table' and err.value.value == 200
+    assert 'purge' in err.value.reason
