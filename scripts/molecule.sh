@@ -2,7 +2,7 @@
 # Run molecule scenarios (every directory under molecule/ with a molecule.yml,
 # except _shared) in privileged podman containers of the locally built image.
 #   scripts/molecule.sh [SCENARIO...]          `molecule test` each, MOLECULE_JOBS (2) at a time;
-#                                              no new one starts after a failure
+#                                              no new one starts after a failure (KEEP_GOING=1: they all run)
 #   MOLECULE_COMMAND=converge scripts/molecule.sh NAME   another molecule command
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,7 +76,7 @@ declare -A running=()
 passed=0; failed=()
 next=0
 while :; do
-  while [ ${#failed[@]} -eq 0 ] && [ ${#running[@]} -lt "$jobs" ] && [ $next -lt ${#ordered[@]} ]; do
+  while { [ ${#failed[@]} -eq 0 ] || [ "${KEEP_GOING:-0}" = 1 ]; } && [ ${#running[@]} -lt "$jobs" ] && [ $next -lt ${#ordered[@]} ]; do
     s=${ordered[$next]}; next=$((next + 1))
     echo "=== molecule: $s started ($(date -u +%H:%M:%S))"
     run_one "$s" &
