@@ -51,6 +51,17 @@ for s in "${ordered[@]}"; do
   [ -f "molecule/$s/molecule.yml" ] || { echo "molecule: no scenario molecule/$s" >&2; exit 2; }
 done
 logs=.build/logs
+# podman's netavark turns the host's IPv4 forwarding on when it starts a
+# container on a bridge network (the multihost scenario's underlay) and never
+# turns it off; new namespaces copy that setting. Put back what we found.
+forwarding_before=$(cat /proc/sys/net/ipv4/ip_forward)
+restore_forwarding() {
+  if [ "$(cat /proc/sys/net/ipv4/ip_forward)" != "$forwarding_before" ]; then
+    echo "molecule: the host's net.ipv4.ip_forward back to $forwarding_before (a podman bridge network had changed it)"
+    echo "$forwarding_before" >/proc/sys/net/ipv4/ip_forward
+  fi
+}
+trap restore_forwarding EXIT
 mkdir -p "$logs"
 
 run_one() {  # SCENARIO: molecule COMMAND for it; prints its log and a result line
