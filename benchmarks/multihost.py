@@ -60,6 +60,9 @@ def podman(*args, **kwargs):
     return run(['podman'] + list(args), env=podman_env(), **kwargs)
 
 
+FORWARDING = '/proc/sys/net/ipv4/ip_forward'
+
+
 def start_hosts():
     stop_hosts()
     podman('network', 'create', NETWORK)
@@ -172,6 +175,10 @@ def main():
     rows = ('floor', '3 hosts build', '3 hosts no-op', '3 hosts teardown', '1 host build', '1 host no-op',
             '1 host teardown')
     times = dict((k, []) for k in rows)
+    # podman's bridge network turns the host's IPv4 forwarding on and leaves it
+    # on; new namespaces would copy it. Put back what we found.
+    with open(FORWARDING) as f:
+        forwarding = f.read()
     try:
         start_hosts()
         for dummy in range(args.runs):
@@ -186,6 +193,8 @@ def main():
                                                         dict(extra, bench_state='absent')))
     finally:
         stop_hosts()
+        with open(FORWARDING, 'w') as f:
+            f.write(forwarding)
         shutil.rmtree(tmp, ignore_errors=True)
     n = 3 * args.per_host
     print('\n%d namespaces: 3 hosts x %d (forks 3) and 1 host x %d; seconds, minimum / median of %d runs'
