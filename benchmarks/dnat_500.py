@@ -33,10 +33,11 @@ import random
 import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
+
+from benchlib import run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IP = shutil.which('ip') or '/usr/sbin/ip'
@@ -69,14 +70,6 @@ def nft_file(pairs):
                       '  chain prerouting {', '    type nat hook prerouting priority -100; policy accept;'] + pre +
                      ['  }', '  chain forward {', '    type filter hook forward priority 0; policy accept;'] + fwd +
                      ['  }', '}', ''])
-
-
-def run(argv, check=True, env=None):
-    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
-                          check=False, env=env)
-    if check and proc.returncode != 0:
-        raise RuntimeError('%s failed (%d):\n%s' % (' '.join(argv), proc.returncode, proc.stdout[-3000:]))
-    return proc.stdout
 
 
 def delete_table(netns):

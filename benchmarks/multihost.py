@@ -31,25 +31,17 @@ import json
 import os
 import shutil
 import statistics
-import subprocess  # argument lists only; this script is not part of the collection's plugins
 import sys
 import tempfile
 import textwrap
-import time
+
+from benchlib import run, timed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NETWORK = 'linuxnet-multihost-bench'
 HOSTS = ['linuxnet-multihost-bench-%d' % i for i in (1, 2, 3)]
 IMAGE = 'localhost/linuxnet-debian12'
 PAIRS = [(1, 2), (2, 3), (1, 3)]
-
-
-def run(argv, env=None, check=True):
-    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
-                          universal_newlines=True, check=False)
-    if check and proc.returncode != 0:
-        raise RuntimeError('%s failed (%d):\n%s' % (' '.join(argv), proc.returncode, proc.stdout[-3000:]))
-    return proc.stdout
 
 
 def podman_env():
@@ -156,12 +148,6 @@ def playbook(paths, path, extra=None):
     for key, value in (extra or {}).items():
         argv += ['-e', '%s=%s' % (key, value)]
     return run(argv, env=env)
-
-
-def timed(func, *args):
-    start = time.perf_counter()
-    func(*args)
-    return time.perf_counter() - start
 
 
 def main():

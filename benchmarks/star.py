@@ -30,7 +30,8 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
+
+from benchlib import run, timed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IP = shutil.which('ip') or '/usr/sbin/ip'
@@ -38,20 +39,6 @@ IP = shutil.which('ip') or '/usr/sbin/ip'
 
 def host_address(i):
     return '10.200.%d.%d/16' % (i // 250, i % 250 + 1)
-
-
-def run(argv, stdin=None, env=None, check=True):
-    proc = subprocess.run(argv, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          env=env, universal_newlines=True, check=False)
-    if check and proc.returncode != 0:
-        raise RuntimeError('%s failed (%d):\n%s' % (' '.join(argv), proc.returncode, proc.stdout[-3000:]))
-    return proc.stdout
-
-
-def timed(func, *args):
-    start = time.perf_counter()
-    func(*args)
-    return time.perf_counter() - start
 
 
 def leftovers(prefix):
