@@ -11,7 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import Netlink, NetlinkError
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
 
@@ -30,6 +29,9 @@ def check_underlay_routes(doc):
     wanted = underlay_links(doc)
     if not wanted:
         return
+    # pyroute2 costs a tenth of a second to import: only documents with
+    # links between hosts pay it here.
+    from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import Netlink, NetlinkError
     with Netlink() as nl:
         index = dict((link['name'], link['index']) for link in nl.links())
         for i, link in wanted:
