@@ -510,8 +510,11 @@ class Engine(object):
         if state == 'absent':
             drop_record(self.name)
             return current, actions
-        self.record = new_record(self.name, self.prefix, self.doc)
-        save_record(self.record)
+        record = new_record(self.name, self.prefix, self.doc)
+        # A no-op run leaves the disk alone (the write is fsynced twice).
+        if json.dumps(record, sort_keys=True) != json.dumps(self.record, sort_keys=True):
+            save_record(record)
+        self.record = record
         if actions:
             self.verify(purge)
         return current, actions
