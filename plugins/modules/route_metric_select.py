@@ -9,14 +9,19 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: route_metric_select
-short_description: Pick an interface, read its default routes and plan a metric change safely (read-only)
+short_description: Pick an interface, read its default routes, plan a metric change safely and optionally make it
 version_added: 0.1.0
 description:
   - Helper of the P(linuxnet.plumbing.route_metric#role) role (collection roles cannot carry their own modules).
-    Reads over netlink only; never changes anything.
+    Reads over netlink only and changes nothing, unless O(move) is set.
   - Picks the interface by O(interface), O(mac) or O(gateway) (the interface through which the gateway is
     directly reachable, found with a kernel route lookup), reads its default routes in the main table per family,
     and returns the plan (add the route with the new metric, then remove the old one).
+  - With O(move), carries the plan out in the same call, over the same netlink socket: every default route with
+    the new metric is added first, and only then is each route with the old metric removed, so the interface
+    never lacks a default route. The new route keeps the old one's gateway, source address and C(onlink) flag.
+    Every refusal (management path, conflicting metric, several gateways, O(management_unknown)) happens before
+    the first change.
   - Refuses a plan that would move the route to O(management_address) (the address Ansible's connection comes
     from) off the interface and gateway that carry it now.
   - An address the kernel has no route to is a finding, not an error (the module only reads).
@@ -61,6 +66,23 @@ options:
     type: str
     choices: [fail, report]
     default: fail
+  move:
+    description:
+      - Carry the plan out (add the routes with the new metric, then remove those with the old metric), read the
+        routes again and fail, naming the actions and the difference, unless the kernel ended up as planned.
+      - Without it the module only reads and plans, and RV(changed) is always false.
+    type: bool
+    default: false
+    version_added: 0.1.0
+  management_unknown:
+    description:
+      - Why the management connection could not be determined (for example C(no SSH_CONNECTION)); empty when it is
+        known (O(management_address), or there is none to protect).
+      - With O(move), a plan that moves any route is then refused, naming this reason, before any change; a plan
+        with nothing to move succeeds.
+    type: str
+    default: ""
+    version_added: 0.1.0
 '''
 
 EXAMPLES = r'''
@@ -68,9 +90,36 @@ EXAMPLES = r'''
   linuxnet.plumbing.route_metric_select:
     gateway: 10.0.2.2
     metric: 1000
+
+- name: Move the default routes of eth1 to metric 1000 now, unless that moves the connection from 192.0.2.7
+  linuxnet.plumbing.route_metric_select:
+    interface: eth1
+    metric: 1000
+    management_address: 192.0.2.7
+    move: true
 '''
 
 RETURN = r'''
+changed:
+  description: Whether O(move) moved (or, in check mode, would move) a route. Always false without O(move).
+  returned: always
+  type: bool
+  sample: true
+actions:
+  description: One line per route added or removed by O(move), in the order they are (or would be) made.
+  returned: always
+  type: list
+  elements: str
+  sample: ["add route default via 10.0.2.2 dev eth1 metric 1000 table 254",
+           "delete route default via 10.0.2.2 dev eth1 metric 100 table 254"]
+diff:
+  description:
+    - The interface's default routes per family (gateway and metric) before and after.
+    - C(after) is the kernel's state read again after a real run with O(move); otherwise the plan.
+  returned: always
+  type: dict
+  sample: {"before": {"ipv4": [{"gateway": "10.0.2.2", "metric": 100}]},
+           "after": {"ipv4": [{"gateway": "10.0.2.2", "metric": 1000}]}}
 found:
   description: Whether an interface matched.
   returned: always
@@ -119,7 +168,14 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module imp
     run_module,
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import Netlink, NetlinkError
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import MAIN_TABLE, route_from_msg
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import (
+    MAIN_TABLE,
+    delete_request,
+    describe_op,
+    route_from_msg,
+    route_request,
+)
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
     ValidationError,
     check_ifname,
@@ -273,6 +329,52 @@ def management_check(address, kernel_table, routes, moves):
     return report
 
 
+def read_main(nl, families, ifnames):
+    """The canonical routes of the main table, per family."""
+    out = {}
+    for family in families:
+        fam = socket.AF_INET if family == 'ipv4' else socket.AF_INET6
+        canon = [r for r in (route_from_msg(m, ifnames) for m in nl.route_msgs(fam)) if r]
+        out[family] = [r for r in canon if r['table'] == MAIN_TABLE]
+    return out
+
+
+def defaults_of(main, dev):
+    """{family: [{gateway, metric}]}: DEV's default routes, the shape of the diff (one entry per kernel key)."""
+    out = {}
+    for family, routes in main.items():
+        keys = set((r['metric'], r['gateway'] or '') for r in routes if r['dest'] == 'default' and r['dev'] == dev)
+        out[family] = [{'gateway': gateway or None, 'metric': metric} for metric, gateway in sorted(keys)]
+    return out
+
+
+def move_ops(main, moves, metric):
+    """(op, canonical route) in order: each family's route with the new metric added first (once, and only when
+    the interface lacks it), then every route with the old metric removed."""
+    adds, deletes = [], []
+    for move in moves:
+        old = [r for r in main[move['family']] if r['dest'] == 'default' and r['dev'] == move['dev']
+               and r['gateway'] == move['gateway'] and r['metric'] == move['old_metric']][0]
+        new = dict(old, metric=metric)
+        held = [r for r in main[move['family']] if r['dest'] == 'default' and r['dev'] == move['dev']
+                and r['metric'] == metric]
+        if not held and not [r for op, r in adds if r['family'] == new['family']]:
+            adds.append(('add', new))
+        deletes.append(('delete', old))
+    return adds + deletes
+
+
+def run_op(nl, op, route, links):
+    try:
+        if op == 'delete':
+            nl.change_route('del', **delete_request(route, links))
+        else:
+            nl.change_route(op, **route_request(route, links))
+    except NetlinkError as exc:
+        raise ModuleFailure('route_metric: %s: the kernel refused it: %s' % (describe_op(op, route),
+                                                                              netlink_error_text(exc)))
+
+
 def body(module):
     params = module.params
     key, value, metric, families = validate(params)
@@ -298,17 +400,14 @@ def body(module):
                 text += ': there is no route to it at all (%s)' % no_route
             if params['missing'] == 'fail':
                 raise ValidationError(VARS[key], params[key], 'matches no interface here: ' + text)
-            return dict(changed=False, found=False, reason=text, check_mode=module.check_mode,
+            return dict(DifferenceTracker().result(), found=False, reason=text, check_mode=module.check_mode,
                         management={'address': mgmt, 'checked': False})
         link = link[0]
         dev = link['name']
-        routes, moves, all_routes = {}, [], {}
+        all_routes = read_main(nl, families, ifnames)
+        routes, moves = {}, []
         for family in families:
-            fam = socket.AF_INET if family == 'ipv4' else socket.AF_INET6
-            canon = [r for r in (route_from_msg(m, ifnames) for m in nl.route_msgs(fam)) if r]
-            main = [r for r in canon if r['table'] == MAIN_TABLE]
-            all_routes[family] = main
-            defaults = [r for r in main if r['dest'] == 'default']
+            defaults = [r for r in all_routes[family] if r['dest'] == 'default']
             routes[family] = [{'gateway': r['gateway'], 'metric': r['metric'], 'proto': r['proto']}
                               for r in defaults if r['dev'] == dev]
             moves.extend(plan_family(family, defaults, dev, metric))
@@ -332,9 +431,26 @@ def body(module):
                     if table is None:
                         table = msg['table']
                     management = management_check(addr.compressed, table, all_routes[family], moves)
-    return dict(changed=False, found=True, check_mode=module.check_mode,
-                interface={'name': dev, 'index': link['index'], 'mac': link['mac']},
-                routes=routes, plan=moves, metric=metric, management=management)
+        before = defaults_of(all_routes, dev)
+        if not params['move']:
+            tracker = DifferenceTracker(before, before)   # read-only: this call changes nothing
+        else:
+            tracker = DifferenceTracker(before, defaults_of(dict((family, after_plan(routes, moves))
+                                                                 for family, routes in all_routes.items()), dev))
+        if params['move'] and moves:
+            if params['management_unknown']:
+                raise ModuleFailure(
+                    'route_metric: %s. Refusing to change the default routes of %s (%d route(s)) without knowing '
+                    'whether they carry the connection Ansible uses.' % (params['management_unknown'], dev, len(moves)),
+                    plan=moves, management=management)
+            by_name = dict((item['name'], item['index']) for item in links)
+            for op, route in move_ops(all_routes, moves, metric):
+                tracker.add(describe_op(op, route), run_op, nl, op, route, by_name)
+            tracker.apply(module.check_mode)
+            tracker.verify(lambda: defaults_of(read_main(nl, families, ifnames), dev))
+    return tracker.result(found=True, check_mode=module.check_mode,
+                          interface={'name': dev, 'index': link['index'], 'mac': link['mac']},
+                          routes=routes, plan=moves, metric=metric, management=management)
 
 
 def main():
@@ -346,6 +462,8 @@ def main():
         metric=dict(type='raw', required=True),
         management_address=dict(type='str', default=''),
         missing=dict(type='str', choices=['fail', 'report'], default='fail'),
+        move=dict(type='bool', default=False),
+        management_unknown=dict(type='str', default=''),
     ))
     run_module(module, body)
 

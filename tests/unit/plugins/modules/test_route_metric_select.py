@@ -92,3 +92,31 @@ def test_management_that_keeps_its_path_or_uses_another_table_is_allowed():
     assert rms.management_check('203.0.113.9', 254, MAIN, moves)['after']['metric'] == 150
     report = rms.management_check('203.0.113.9', 2, MAIN, rms.plan_family('ipv4', DEFAULTS, 'eth1', 1000))
     assert 'table 2' in report['note']
+
+
+def test_move_adds_every_new_route_before_removing_an_old_one():
+    v6 = [route('default', 'eth1', 'fd00::2', 100, 'ipv6')]
+    main = {'ipv4': MAIN, 'ipv6': v6}
+    moves = rms.plan_family('ipv4', DEFAULTS, 'eth1', 1000) + rms.plan_family('ipv6', v6, 'eth1', 1000)
+    ops = rms.move_ops(main, moves, 1000)
+    assert [(op, r['family'], r['metric']) for op, r in ops] == [
+        ('add', 'ipv4', 1000), ('add', 'ipv6', 1000), ('delete', 'ipv4', 100), ('delete', 'ipv6', 100)]
+    # the new route is the old one with the new metric (gateway, dev, src, onlink kept)
+    assert ops[0][1] == dict(DEFAULTS[0], metric=1000)
+
+
+def test_move_adds_the_new_route_once_and_not_when_it_is_there():
+    two_old = DEFAULTS + [route('default', 'eth1', '10.0.2.2', 300)]
+    moves = rms.plan_family('ipv4', two_old, 'eth1', 1000)
+    assert [op for op, r in rms.move_ops({'ipv4': two_old}, moves, 1000)] == ['add', 'delete', 'delete']
+    held = DEFAULTS + [route('default', 'eth1', '10.0.2.2', 1000)]
+    moves = rms.plan_family('ipv4', held, 'eth1', 1000)
+    assert [(op, r['metric']) for op, r in rms.move_ops({'ipv4': held}, moves, 1000)] == [('delete', 100)]
+
+
+def test_defaults_of_one_interface_is_the_diff_shape():
+    held = MAIN + [route('default', 'eth1', '10.0.2.2', 1000)]
+    assert rms.defaults_of({'ipv4': held, 'ipv6': []}, 'eth1') == {
+        'ipv4': [{'gateway': '10.0.2.2', 'metric': 100}, {'gateway': '10.0.2.2', 'metric': 1000}], 'ipv6': []}
+    moved = rms.after_plan(held, rms.plan_family('ipv4', [r for r in held if r['dest'] == 'default'], 'eth1', 1000))
+    assert rms.defaults_of({'ipv4': moved}, 'eth1') == {'ipv4': [{'gateway': '10.0.2.2', 'metric': 1000}]}
