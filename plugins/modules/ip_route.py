@@ -440,29 +440,22 @@ removed:
       nexthops: null
 '''
 
-import socket
-
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import (
-    ModuleFailure,
-    netlink_error_text,
-    new_module,
-    run_module,
-)
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import new_module, run_module
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import Netlink, NetlinkError
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import Netlink
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.routes import (
+    apply_route_list,
+    read_namespace,
+    run_op,
+)
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import (
-    Namespace,
     check_list_options,
-    delete_request,
     describe_op,
     desired_route,
     detect_family,
     list_versions,
     plan_absent,
     plan_present,
-    plan_route_list,
-    route_from_msg,
-    route_request,
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.rt_tables import RtTables
 
@@ -502,32 +495,6 @@ SINGLE_ONLY = ('dest', 'gateway', 'dev', 'metric', 'scope', 'src', 'type', 'onli
 MUTUALLY_EXCLUSIVE = [[option, 'routes'] for option in SINGLE_ONLY]
 REQUIRED_ONE_OF = [['dest', 'routes']]
 REQUIRED_IF = [['purge', True, ['routes']]]
-
-
-def read_namespace(nl, versions, name):
-    """Links, addresses and routes (every table) of one address family (4, 6) or several."""
-    if isinstance(versions, int):
-        versions = (versions,)
-    links = dict((link['name'], link['index']) for link in nl.links())
-    ifnames = dict((v, k) for k, v in links.items())
-    addresses = [a for a in nl.addresses() if a['family'] in versions]
-    routes = []
-    for version in sorted(versions):
-        for msg in nl.route_msgs(socket.AF_INET if version == 4 else socket.AF_INET6):
-            route = route_from_msg(msg, ifnames)
-            if route is not None:
-                routes.append(route)
-    return Namespace(links, addresses, routes, name)
-
-
-def run_op(nl, op, route, links, description):
-    try:
-        if op == 'delete':
-            nl.change_route('del', **delete_request(route, links))
-        else:
-            nl.change_route(op, **route_request(route, links))
-    except NetlinkError as exc:
-        raise ModuleFailure('%s: the kernel refused it: %s' % (description, netlink_error_text(exc)))
 
 
 def body(module):
@@ -578,21 +545,7 @@ def body_list(module):
     params = dict(params, routes=[dict(entry or {}, table=names.lookup('routes[%d].table' % index, (entry or {}).get('table')))
                                   for index, entry in enumerate(params['routes'])])
     with Netlink(netns) as nl:
-        ns = read_namespace(nl, set(versions) | purge, netns)
-        plan = plan_route_list(params, table, ns)
-        tracker = DifferenceTracker({'routes': plan['before']}, {'routes': plan['after']})
-        for op, route, was in plan['ops']:
-            text = describe_op(op, route, was)
-            tracker.add(text, run_op, nl, op, route, ns.links, text)
-        tracker.apply(module.check_mode)
-        replanned = {}
-
-        def replan():
-            replanned.update(plan_route_list(params, table, read_namespace(nl, set(versions) | purge, netns)))
-            return {'routes': replanned['before']}, replanned['ops']
-
-        tracker.verify_by_planning(replan)
-        listed = replanned.get('listed', plan['listed'])
+        tracker, plan, listed = apply_route_list(nl, params, table, set(versions) | purge, module.check_mode)
     return tracker.result(routes=listed, removed=plan['removed'])
 
 

@@ -171,11 +171,10 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes import (
     MAIN_TABLE,
-    delete_request,
     describe_op,
     route_from_msg,
-    route_request,
 )
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.routes import run_op
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
     ValidationError,
     check_ifname,
@@ -364,17 +363,6 @@ def move_ops(main, moves, metric):
     return adds + deletes
 
 
-def run_op(nl, op, route, links):
-    try:
-        if op == 'delete':
-            nl.change_route('del', **delete_request(route, links))
-        else:
-            nl.change_route(op, **route_request(route, links))
-    except NetlinkError as exc:
-        raise ModuleFailure('route_metric: %s: the kernel refused it: %s' % (describe_op(op, route),
-                                                                              netlink_error_text(exc)))
-
-
 def body(module):
     params = module.params
     key, value, metric, families = validate(params)
@@ -445,7 +433,8 @@ def body(module):
                     plan=moves, management=management)
             by_name = dict((item['name'], item['index']) for item in links)
             for op, route in move_ops(all_routes, moves, metric):
-                tracker.add(describe_op(op, route), run_op, nl, op, route, by_name)
+                text = describe_op(op, route)
+                tracker.add(text, run_op, nl, op, route, by_name, 'route_metric: ' + text)
             tracker.apply(module.check_mode)
             tracker.verify(lambda: defaults_of(read_main(nl, families, ifnames), dev))
     return tracker.result(found=True, check_mode=module.check_mode,
