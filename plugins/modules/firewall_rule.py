@@ -146,6 +146,27 @@ options:
         C(drop) policy any more, the table is removed.
     type: str
     choices: [accept, drop]
+  policies:
+    description:
+      - Set the default policies of several chains in the same call and the same C(nft) transaction as the rules,
+        for example O(policies={input: drop, forward: drop}); each chain as O(policy) sets it, and a chain left out
+        keeps its policy.
+      - Mutually exclusive with O(policy).
+    type: dict
+    version_added: 0.1.0
+    suboptions:
+      input:
+        description: The policy of the C(input) chain.
+        type: str
+        choices: [accept, drop]
+      forward:
+        description: The policy of the C(forward) chain.
+        type: str
+        choices: [accept, drop]
+      output:
+        description: The policy of the C(output) chain.
+        type: str
+        choices: [accept, drop]
   state:
     description:
       - C(present) ensures the rule exists exactly as described (any difference replaces its nft rules);
@@ -306,6 +327,11 @@ policy:
   returned: always
   type: str
   sample: drop
+policies:
+  description: The default policy after the run of each chain named in O(policies).
+  returned: when O(policies) is given
+  type: dict
+  sample: {input: drop, forward: drop}
 actions:
   description: What was done (or would be done in check mode), one line per transaction part.
   returned: always
@@ -316,7 +342,7 @@ actions:
 diff:
   description:
     - C(rules) before and after as lists of readable lines (only with O(name)); C(policy) before and after as
-      a dict mapping the chain to its policy (only with O(policy)).
+      a dict mapping the chain to its policy (only with O(policy) or O(policies)).
     - With O(rule_sets), C(rule_sets) maps the name of each rule that changes (or is purged) to its lines.
   returned: always
   type: dict
@@ -349,6 +375,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.nftable
     RuleSetPlan,
     encode_comment,
     nft_available,
+    plan_chain_policies,
     plan_chain_policy,
     plan_rule_set,
     plan_rule_sets,
@@ -367,9 +394,17 @@ KIND = 'firewall_rule'
 SET_OPTIONS = ('name', 'chain', 'action', 'protocol', 'source', 'destination', 'port', 'in_interface',
                'out_interface', 'ct_state', 'log', 'log_prefix', 'log_rate', 'log_group', 'position', 'state')
 # The single form's options (shared with the topology module), chain then optional, plus the list form.
+CHAIN_POLICY = dict(type='str', choices=['accept', 'drop'])
 ARGUMENT_SPEC = dict(_firewall.ARGUMENT_SPEC, chain=dict(type='str', choices=['input', 'forward', 'output']),
-                     rule_sets=dict(type='list', elements='dict'), purge=dict(type='bool', default=False))
+                     rule_sets=dict(type='list', elements='dict'), purge=dict(type='bool', default=False),
+                     policies=dict(type='dict', options=dict(input=CHAIN_POLICY, forward=CHAIN_POLICY,
+                                                             output=CHAIN_POLICY)))
 ELEMENT_SPEC = element_spec(ARGUMENT_SPEC, SET_OPTIONS)
+
+
+def given_policies(params):
+    """{chain: policy} of the policies option, the chains it leaves out left out."""
+    return dict((chain, policy) for chain, policy in (params.get('policies') or {}).items() if policy is not None)
 
 
 def plan(module):
@@ -377,12 +412,12 @@ def plan(module):
     params = module.params
     name = params['name']
     state = params['state']
-    if params['chain'] is None:
+    if params['chain'] is None and not (name is None and given_policies(params)):
         raise ValidationError('chain', None, 'is required (or give rule_sets)')
     if params['purge']:
         raise ValidationError('purge', True, 'needs rule_sets (it removes the firewall rules not listed there)')
     if name is None:
-        if params['policy'] is None:
+        if params['policy'] is None and not given_policies(params):
             raise ValidationError('name', name, 'is required (only a call that sets policy alone may omit it)')
         given = rule_options_given(params)
         if given:
@@ -415,6 +450,15 @@ def _plan_policy(tracker, nft, params):
         if params['chain'] is None:
             raise ValidationError('chain', None, 'is required with policy')
         plan_chain_policy(tracker, nft, params['chain'], params['policy'])
+    elif given_policies(params):
+        plan_chain_policies(tracker, nft, given_policies(params))
+
+
+def _policies_after(reading, params):
+    """The policies return value: each chain of the policies option as READING has it."""
+    if params.get('policies') is None:
+        return {}
+    return dict(policies=dict((chain, reading.policy(chain)) for chain in given_policies(params)))
 
 
 def body(module):
@@ -437,10 +481,11 @@ def body(module):
             if tracker.changed and not module.check_mode:
                 after = Nft(netns)   # the kernel's view: handles and counters of the new rules
             counters = after.rule_counters(KIND, name) if name is not None else []
-            policy = after.policy(chain)   # in check mode, the planned model
+            policy = after.policy(chain) if chain else None   # in check mode, the planned model
+            policies = _policies_after(after, params)
     except NftError as exc:
         raise ModuleFailure(str(exc))
-    return tracker.result(rules=_rendered(name, specs, order), counters=counters, policy=policy)
+    return tracker.result(rules=_rendered(name, specs, order), counters=counters, policy=policy, **policies)
 
 
 def body_list(module):
@@ -463,16 +508,18 @@ def body_list(module):
                 reading = Nft(netns)
             sets = set_results(KIND, plans, {}, reading)
             policy = reading.policy(params['chain']) if params['chain'] else None
+            policies = _policies_after(reading, params)
     except NftError as exc:
         raise ModuleFailure(str(exc))
     for entry, plan_ in zip(sets, plans):
         entry['rules'] = _rendered(plan_.name, plan_.rules, plan_.order)
-    return tracker.result(rules=[], counters=[], rule_sets=sets, purged=purged, policy=policy)
+    return tracker.result(rules=[], counters=[], rule_sets=sets, purged=purged, policy=policy, **policies)
 
 
 def main():
     module = new_module(argument_spec=ARGUMENT_SPEC, needs_pyroute2=False,
-                        mutually_exclusive=[('rule_sets', option) for option in SET_OPTIONS if option != 'chain'])
+                        mutually_exclusive=[('rule_sets', option) for option in SET_OPTIONS if option != 'chain']
+                        + [('policy', 'policies')])
     run_module(module, body)
 
 

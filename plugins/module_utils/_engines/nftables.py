@@ -1112,15 +1112,28 @@ def plan_chain_policy(tracker, nft, chain, policy):
     'accept' on a chain that does not exist is already true (no change). A
     drop policy keeps the chain and the table even without rules.
     """
-    if chain not in FILTER_CHAINS:
-        raise ValidationError('chain', chain, 'has no policy; policies apply to %s' % ', '.join(FILTER_CHAINS))
-    if policy not in ('accept', 'drop'):
-        raise ValidationError('policy', policy, 'is not a chain policy; use accept or drop')
-    current = nft.policy(chain)
-    tracker.compare('policy', {chain: current}, {chain: policy})
-    if current == policy:
+    return plan_chain_policies(tracker, nft, {chain: policy}, options=('chain', 'policy'))
+
+
+def plan_chain_policies(tracker, nft, policies, options=None):
+    """plan_chain_policy() for several chains, {chain: policy}, in the same transaction
+    (with whatever else is pending on NFT). OPTIONS: how errors name (chain, policy);
+    by default policies.CHAIN. -> whether a policy changes."""
+    for chain, policy in sorted(policies.items()):
+        if chain not in FILTER_CHAINS:
+            raise ValidationError(options[0] if options else 'policies', chain,
+                                  'has no policy; policies apply to %s' % ', '.join(FILTER_CHAINS))
+        if policy not in ('accept', 'drop'):
+            raise ValidationError(options[1] if options else 'policies.%s' % chain, policy,
+                                  'is not a chain policy; use accept or drop')
+    current = dict((chain, nft.policy(chain)) for chain in policies)
+    tracker.compare('policy', current, dict(policies))
+    changes = [chain for chain in FILTER_CHAINS if chain in policies and current[chain] != policies[chain]]
+    if not changes:
         return False
-    nft.set_policy(chain, policy)
+    for chain in changes:
+        nft.set_policy(chain, policies[chain])
     nft.check()
-    tracker.add('set the %s chain policy to %s' % (chain, policy), nft.commit)
+    for chain in changes:
+        tracker.add('set the %s chain policy to %s' % (chain, policies[chain]), nft.commit)
     return True

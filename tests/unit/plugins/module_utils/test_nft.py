@@ -521,6 +521,22 @@ def test_policy_and_rules_in_one_transaction():
     assert len(tracker.actions) == 2
 
 
+def test_several_policies_with_the_rules_in_one_transaction():
+    nft = FakeNft(_listing(['input'], [], policies={'input': 'drop'}))
+    tracker = DifferenceTracker()
+    _nft.plan_rule_set(tracker, nft, 'firewall_rule', 'ssh', [_spec(port=22)], order=100)
+    assert _nft.plan_chain_policies(tracker, nft, {'input': 'drop', 'forward': 'drop', 'output': 'accept'})
+    assert tracker.before['policy'] == {'input': 'drop', 'forward': 'accept', 'output': 'accept'}
+    assert tracker.after['policy'] == {'input': 'drop', 'forward': 'drop', 'output': 'accept'}
+    assert tracker.actions[1:] == ['set the forward chain policy to drop']
+    chains = [c['add']['chain'] for c in nft.transaction() if 'chain' in c.get('add', {})]
+    assert [(c['name'], c['policy']) for c in chains] == [('forward', 'drop')]
+    assert not _nft.plan_chain_policies(DifferenceTracker(), nft, {'input': 'drop', 'forward': 'drop'})
+    with pytest.raises(ValidationError) as exc:
+        _nft.plan_chain_policies(DifferenceTracker(), FakeNft(), {'forward': 'reject'})
+    assert exc.value.option == 'policies.forward' and exc.value.value == 'reject'
+
+
 def test_commit_sends_once(monkeypatch):
     sent = []
 
