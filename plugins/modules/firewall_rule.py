@@ -149,7 +149,7 @@ options:
   policies:
     description:
       - Set the default policies of several chains in the same call and the same C(nft) transaction as the rules,
-        for example O(policies={input: drop, forward: drop}); each chain as O(policy) sets it, and a chain left out
+        for example C(drop) for both C(input) and C(forward); each chain as O(policy) sets it, and a chain left out
         keeps its policy.
       - Mutually exclusive with O(policy).
     type: dict

@@ -12,7 +12,7 @@ module: policy_routes_fix
 short_description: Add the missing default route of every policy-routing table that a rule looks up, in one call
 version_added: 0.1.0
 description:
-  - Helper of the P(linuxnet.plumbing.policy_routes#role) role (collection roles cannot carry their own modules): the
+  - Helper of the P(linuxnet.plumbing.policy_routes#role) role (collection roles cannot carry their own modules) - the
     whole remediation of one host in one module call, over one netlink socket.
   - Reads the rules, the routes of every table and the addresses, as M(linuxnet.plumbing.net_info) does.
   - Plans as the filter P(linuxnet.plumbing.policy_routes_plan#filter) does - for every table that a rule of

@@ -17,7 +17,7 @@ description:
   - Picks the interface by O(interface), O(mac) or O(gateway) (the interface through which the gateway is
     directly reachable, found with a kernel route lookup), reads its default routes in the main table per family,
     and returns the plan (add the route with the new metric, then remove the old one).
-  - With O(move), carries the plan out in the same call, over the same netlink socket: every default route with
+  - With O(move), carries the plan out in the same call, over the same netlink socket - every default route with
     the new metric is added first, and only then is each route with the old metric removed, so the interface
     never lacks a default route. The new route keeps the old one's gateway, source address and C(onlink) flag.
     Every refusal (management path, conflicting metric, several gateways, O(management_unknown)) happens before
