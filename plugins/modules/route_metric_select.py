@@ -74,6 +74,17 @@ options:
     type: bool
     default: false
     version_added: 0.1.0
+  connection:
+    description:
+      - The short name of the connection plugin Ansible reaches this host with (C(ssh), C(local), C(podman)...).
+      - When given, the module works out the management connection itself, as the
+        P(linuxnet.plumbing.management_connection#filter) filter does, so that no facts need gathering first.
+        O(management_address) is then the role's raw C(route_metric_management_address) (V(none) for no
+        management connection, empty to find it from C(SSH_CONNECTION) in the module's environment), and a
+        management connection that cannot be found refuses any move as O(management_unknown) does.
+      - The result carries what was found as RV(management_connection).
+    type: str
+    version_added: 1.0.0
   management_unknown:
     description:
       - Why the management connection could not be determined (for example C(no SSH_CONNECTION)); empty when it is
@@ -146,6 +157,11 @@ check_mode:
   returned: always
   type: bool
   sample: false
+management_connection:
+  description: The management connection as worked out from O(connection) (only with O(connection)).
+  returned: when O(connection) is given
+  type: dict
+  sample: {address: 192.0.2.7, source: 192.0.2.20, known: true, note: ""}
 management:
   description:
     - The management path before and after the change.
@@ -158,6 +174,7 @@ management:
 
 import errno
 import ipaddress
+import os
 import re
 import socket
 
@@ -175,6 +192,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.routes imp
     route_from_msg,
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.routes import run_op
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.management import management_connection
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
     ValidationError,
     check_ifname,
@@ -230,7 +248,8 @@ def validate(params):
             raise ValidationError(VARS['gateway'], value, 'is an IPv%d address but route_metric_families is %s'
                                   % (addr.version, families))
         value = addr.compressed
-    if params.get('management_address'):
+    if params.get('management_address') and not (params.get('connection') and
+                                                 params['management_address'].strip() == 'none'):
         parse_address(VARS['management_address'], params['management_address'])
     return key, value, metric, families
 
@@ -366,6 +385,14 @@ def move_ops(main, moves, metric):
 def body(module):
     params = module.params
     key, value, metric, families = validate(params)
+    found = None
+    if params.get('connection'):
+        # Read here rather than from gathered facts: one module call fewer.
+        found = management_connection(params['management_address'], params['connection'],
+                                      os.environ.get('SSH_CONNECTION', ''), VARS['management_address'])
+        params = dict(params, management_address=found['address'],
+                      management_unknown=params['management_unknown'] or ('' if found['known'] else found['note']))
+    extra = {} if found is None else {'management_connection': found}
     mgmt = params.get('management_address') or ''
     with Netlink(params['netns']) as nl:
         links = nl.links()
@@ -389,7 +416,7 @@ def body(module):
             if params['missing'] == 'fail':
                 raise ValidationError(VARS[key], params[key], 'matches no interface here: ' + text)
             return dict(DifferenceTracker().result(), found=False, reason=text, check_mode=module.check_mode,
-                        management={'address': mgmt, 'checked': False})
+                        management={'address': mgmt, 'checked': False}, **extra)
         link = link[0]
         dev = link['name']
         all_routes = read_main(nl, families, ifnames)
@@ -430,7 +457,7 @@ def body(module):
                 raise ModuleFailure(
                     'route_metric: %s. Refusing to change the default routes of %s (%d route(s)) without knowing '
                     'whether they carry the connection Ansible uses.' % (params['management_unknown'], dev, len(moves)),
-                    plan=moves, management=management)
+                    plan=moves, management=management, **extra)
             by_name = dict((item['name'], item['index']) for item in links)
             for op, route in move_ops(all_routes, moves, metric):
                 text = describe_op(op, route)
@@ -439,7 +466,7 @@ def body(module):
             tracker.verify(lambda: defaults_of(read_main(nl, families, ifnames), dev))
     return tracker.result(found=True, check_mode=module.check_mode,
                           interface={'name': dev, 'index': link['index'], 'mac': link['mac']},
-                          routes=routes, plan=moves, metric=metric, management=management)
+                          routes=routes, plan=moves, metric=metric, management=management, **extra)
 
 
 def main():
@@ -453,6 +480,7 @@ def main():
         missing=dict(type='str', choices=['fail', 'report'], default='fail'),
         move=dict(type='bool', default=False),
         management_unknown=dict(type='str', default=''),
+        connection=dict(type='str'),
     ))
     run_module(module, body)
 
