@@ -26,8 +26,8 @@ events = _load_printer()
 
 
 def event(**values):
-    base = dict((key, None) for key in ('address', 'admin_up', 'dest', 'gateway', 'ifname', 'mtu', 'priority',
-                                         'state', 'table'))
+    keys = ('address', 'admin_up', 'dest', 'gateway', 'ifname', 'mtu', 'priority', 'state', 'table')
+    base = dict((key, None) for key in keys)
     base.update(values)
     return json.dumps(base, sort_keys=True)
 
