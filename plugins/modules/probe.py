@@ -55,8 +55,8 @@ options:
   type:
     description:
       - The kind of probe.
+      - Required unless O(probes) is given.
     type: str
-    required: true
     choices: [ping, tcp, udp, traceroute, http, dns]
   target:
     description:
@@ -178,6 +178,77 @@ options:
         (unless O(expect_status), O(expect_body) or O(expect_answer) is given, which imply V(success)).
     type: str
     choices: [success, failure]
+  probes:
+    description:
+      - A list of probes run at the same time in one call, the list form of the module. Mutually exclusive with
+        O(type) and the other options of a single probe but O(netns), O(count), O(interval), O(timeout),
+        O(max_hops) and O(max_body), which are the defaults of every element.
+      - Each element takes the options of a single probe, and O(probes[].netns) (default O(netns)).
+        Every element is checked before any probe is sent; an error names the element's option path, for
+        example C(probes[2].port).
+      - The probes run concurrently, one thread each, so the call takes about as long as the slowest probe.
+      - The results are in RV(results), in the order of the list. The task fails when any element's O(probes[].expect)
+        (or what O(probes[].expect_status), O(probes[].expect_body) and O(probes[].expect_answer) imply) is not met;
+        the message counts the failed elements and gives each one's message, and RV(results) is returned with it.
+    type: list
+    elements: dict
+    version_added: 0.2.0
+    suboptions:
+      netns:
+        description: The namespace this probe runs in; default O(netns).
+        type: str
+      type:
+        description: As O(type); required.
+        type: str
+        choices: [ping, tcp, udp, traceroute, http, dns]
+      target:
+        description: As O(target).
+        type: str
+      port:
+        description: As O(port).
+        type: int
+      path:
+        description: As O(path).
+        type: str
+      max_body:
+        description: As O(max_body).
+        type: int
+      expect_status:
+        description: As O(expect_status).
+        type: int
+      expect_body:
+        description: As O(expect_body).
+        type: str
+      query:
+        description: As O(query).
+        type: str
+      record_type:
+        description: As O(record_type).
+        type: str
+      protocol:
+        description: As O(protocol).
+        type: str
+        choices: [udp, tcp]
+      expect_answer:
+        description: As O(expect_answer).
+        type: list
+        elements: str
+      count:
+        description: As O(count).
+        type: int
+      interval:
+        description: As O(interval).
+        type: float
+      timeout:
+        description: As O(timeout).
+        type: float
+      max_hops:
+        description: As O(max_hops).
+        type: int
+      expect:
+        description: As O(expect).
+        type: str
+        choices: [success, failure]
 attributes:
   check_mode:
     support: full
@@ -317,31 +388,45 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+results:
+  description:
+    - With O(probes), one result per element in the order of the list, each with the values a single probe of that
+      type returns (RV(success), RV(msg), RV(type), RV(target), RV(address) and the type's own), plus C(netns),
+      C(expect) (what the element expected, V(null) for nothing) and C(passed) (whether it met that).
+  returned: when O(probes) is given
+  type: list
+  elements: dict
+  sample: [{"type": "ping", "netns": "ns1", "target": "10.0.2.2", "success": true, "passed": true, "expect": "success",
+            "msg": "ping 10.0.2.2 from ns1: 3/3 replies, rtt avg 0.052 ms", "transmitted": 3, "received": 3}]
 success:
-  description: Whether the probe succeeded (see the notes for what success means per type).
+  description:
+    - Whether the probe succeeded (see the notes for what success means per type).
+    - With O(probes), whether every element met what it expected.
   returned: always
   type: bool
   sample: true
 msg:
-  description: One line saying what was probed, from where, and what happened.
+  description:
+    - One line saying what was probed, from where, and what happened.
+    - With O(probes), how many elements met what they expected.
   returned: always
   type: str
   sample: "ping 10.0.2.2 from ns1: 3/3 replies, rtt avg 0.052 ms"
 type:
   description: The probe type that ran.
-  returned: always
+  returned: when O(type) is given (a single probe)
   type: str
   sample: ping
 target:
   description: The target as given (normalised when it is an address; an O(type=http) URL as given).
-  returned: always
+  returned: when O(type) is given (a single probe)
   type: str
   sample: 10.0.2.2
 address:
   description:
     - The address probed (the target itself, or what a host name resolved to in the namespace).
     - For O(type=dns), the server that answered (the last one asked when none did).
-  returned: always
+  returned: when O(type) is given (a single probe)
   type: str
   sample: 10.0.2.2
 port:
@@ -540,6 +625,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module imp
     new_module,
     run_module,
 )
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.probe import (
     ProbeError,
     ProbeOptions,
@@ -548,34 +634,38 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.probe i
     expectation_message,
     run_probe,
 )
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.probe_list import (
+    OPTION_FIELDS,
+    SINGLE_ONLY,
+    probe_element,
+    run_concurrently,
+)
+
+
+def _options(params):
+    return ProbeOptions(**dict((field, params[field]) for field in OPTION_FIELDS))
+
+
+def _public(result):
+    for key in ('_summary', '_description', '_expected'):
+        result.pop(key)
+    return result
 
 
 def body(module):
     params = module.params
-    options = ProbeOptions(
-        port=params['port'],
-        count=params['count'],
-        timeout=params['timeout'],
-        interval=params['interval'],
-        max_hops=params['max_hops'],
-        path=params['path'],
-        max_body=params['max_body'],
-        expect_status=params['expect_status'],
-        expect_body=params['expect_body'],
-        query=params['query'],
-        record_type=params['record_type'],
-        protocol=params['protocol'],
-        expect_answer=params['expect_answer'],
-    )
+    if params['probes'] is not None:
+        return many(params)
+    if params['type'] is None:
+        raise ValidationError('type', None, 'is required (or give a list of probes in probes)')
+    options = _options(params)
     check_expect(params['expect'], options)
     try:
         result = run_probe(params['netns'], params['type'], params['target'], options)
     except ProbeError as exc:
         raise ModuleFailure(str(exc))
     failure = expectation_message(result, effective_expect(params['expect'], options), params['netns'])
-    result.pop('_summary')
-    result.pop('_description')
-    result.pop('_expected')
+    _public(result)
     result['changed'] = False
     if failure:
         result.pop('msg')
@@ -583,10 +673,23 @@ def body(module):
     return result
 
 
+def many(params):
+    """The list form: every element checked, then all probes at once."""
+    jobs = [probe_element(params, index, element) for index, element in enumerate(params['probes'])]
+    results = run_concurrently([job.run for job in jobs])
+    failed = [job.failure(result) for job, result in zip(jobs, results)]
+    failed = [text for text in failed if text]
+    summary = '%d of %d probes met what they expected' % (len(jobs) - len(failed), len(jobs))
+    if failed:
+        raise ModuleFailure('%d of %d probes failed: %s' % (len(failed), len(jobs), '; '.join(failed)),
+                            changed=False, success=False, results=[_public(r) for r in results])
+    return dict(changed=False, success=True, msg=summary, results=[_public(r) for r in results])
+
+
 def main():
     module = new_module(
         argument_spec=dict(
-            type=dict(type='str', required=True, choices=['ping', 'tcp', 'udp', 'traceroute', 'http', 'dns']),
+            type=dict(type='str', choices=['ping', 'tcp', 'udp', 'traceroute', 'http', 'dns']),
             target=dict(type='str'),
             port=dict(type='int'),
             path=dict(type='str'),
@@ -602,7 +705,27 @@ def main():
             timeout=dict(type='float', default=2.0),
             max_hops=dict(type='int', default=30),
             expect=dict(type='str', choices=['success', 'failure']),
+            probes=dict(type='list', elements='dict', options=dict(
+                netns=dict(type='str'),
+                type=dict(type='str', choices=['ping', 'tcp', 'udp', 'traceroute', 'http', 'dns']),
+                target=dict(type='str'),
+                port=dict(type='int'),
+                path=dict(type='str'),
+                max_body=dict(type='int'),
+                expect_status=dict(type='int'),
+                expect_body=dict(type='str'),
+                query=dict(type='str'),
+                record_type=dict(type='str'),
+                protocol=dict(type='str', choices=['udp', 'tcp']),
+                expect_answer=dict(type='list', elements='str'),
+                count=dict(type='int'),
+                interval=dict(type='float'),
+                timeout=dict(type='float'),
+                max_hops=dict(type='int'),
+                expect=dict(type='str', choices=['success', 'failure']),
+            )),
         ),
+        mutually_exclusive=[('probes', option) for option in SINGLE_ONLY],
         required_if=[
             ('type', 'tcp', ['port']),
             ('type', 'udp', ['port']),

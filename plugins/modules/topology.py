@@ -21,6 +21,8 @@ description:
   - Ownership is recorded per topology in C(/run/linuxnet/topology/NAME.json). Purge and O(state=absent)
     only remove objects that record lists; a declared namespace that exists and is not in the record is
     refused unless O(adopt=true), which takes it over (it is then removed by O(state=absent)).
+  - Namespaces the module creates get C(net.ipv6.conf.default.accept_dad=0) and declared addresses are added
+    without duplicate address detection, so IPv6 works as soon as the module returns.
   - Addresses on the declared interfaces are exclusive (IPv6 link-local addresses are kept). Routes are
     the declared ones plus whatever the kernel adds; routes declared earlier and no longer declared are
     removed when O(purge) is set.

@@ -19,11 +19,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import functools
 import ipaddress
 import json
 import os
 import socket
-import threading
 import time
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import (
@@ -375,7 +375,7 @@ class Engine(object):
 
     def _add_namespace(self, action):
         ns = action['netns']
-        self.raw[ns] = self.creator.create(ns, inside=rtnl_batch.RtnlSocket.here)
+        self.raw[ns] = self.creator.create(ns, inside=_new_namespace_inside)
         self.indexes[ns] = {'lo': 1}
         self.raw[ns].set_link(action['text'], 1, up=True)     # lo
 
@@ -528,6 +528,26 @@ class Engine(object):
                                 % '; '.join(a['text'] for a in left))
 
 
+# Every address a topology declares is added without duplicate address
+# detection; the kernel's own link-local addresses would still be tentative
+# for about a second after a link comes up, and until then neighbour discovery
+# sends nothing (it needs a usable link-local source), so IPv6 traffic of a
+# fresh lab stalls for a second. Namespaces the topology creates get DAD off
+# for the links that arrive in them: every address there is the document's.
+NEW_NAMESPACE_SYSCTLS = (('net.ipv6.conf.default.accept_dad', '0'),)
+
+
+def _new_namespace_inside():
+    """Run on the creating thread inside a namespace it has just made."""
+    for key, value in NEW_NAMESPACE_SYSCTLS:
+        try:
+            write_value(parse_key('sysctls', key), value)
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:   # IPv6 disabled: nothing to detect
+                raise
+    return rtnl_batch.RtnlSocket.here()
+
+
 def _phase(action):
     # Bridges are flushed before the veths that become their ports.
     return (action['action'], action['object'], action.get('kind'))
@@ -567,11 +587,8 @@ def run_checks(checks, netns, run_one, timeout=30.0):
                 return
             time.sleep(0.2)
 
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(checks)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.probe_list import run_concurrently
+    run_concurrently([functools.partial(worker, i, c) for i, c in enumerate(checks)])
     return results
 
 
