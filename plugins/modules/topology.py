@@ -39,6 +39,7 @@ description:
     as one transaction.
   - A node's C(routes) and C(rules) take the options of M(linuxnet.plumbing.ip_route) and
     M(linuxnet.plumbing.ip_rule) without O(ignore:netns); tables are numbers or the kernel's names.
+  - An endpoint may fix its MAC address (C(mac)); it is set when the link is made and repaired when it drifts.
   - Links are veth pairs, or C(kind=macvlan) and C(kind=vxlan) links of one endpoint with the options of
     M(linuxnet.plumbing.link) for the kind (C(parent) as C(NODE:IFNAME), C(mode), C(vni), C(remote), C(group),
     C(local), C(dstport)); other kinds are refused with a message naming M(linuxnet.plumbing.link).

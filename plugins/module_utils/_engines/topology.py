@@ -227,8 +227,8 @@ class Engine(object):
             for addr in sock.addresses():
                 addresses.setdefault(addr['index'], []).append(addr['address'])
             current['links'][node] = dict(
-                (l['name'], dict(kind_fields(l), index=l['index'], kind=l['kind'], mtu=l['mtu'], up=l['up'],
-                                 master=names.get(l['master_index']), peer_index=l['link_index'],
+                (l['name'], dict(kind_fields(l), index=l['index'], kind=l['kind'], mac=l['mac'], mtu=l['mtu'],
+                                 up=l['up'], master=names.get(l['master_index']), peer_index=l['link_index'],
                                  addresses=sorted(addresses.get(l['index'], [])))) for l in links)
             spec = declared.get(node) or {}
             if ns is None:
@@ -410,11 +410,12 @@ class Engine(object):
             from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.links import MACVLAN_MODE_VALUES
             mode = dict((v, k) for k, v in MACVLAN_MODE_VALUES.items())[spec['mode']]
             self.rtnl(home).add_macvlan(action['text'], action['name'], parent_index, mode, mtu=action.get('mtu'),
-                                        netns_fd=fd)
+                                        netns_fd=fd, mac=action.get('mac'))
         else:
             data = rtnl_batch.vxlan_data(spec['vni'], spec['dstport'], spec.get('remote') or spec.get('group'),
                                          spec.get('local'), parent_index)
-            self.rtnl(home).add_vxlan(action['text'], action['name'], data, mtu=action.get('mtu'), netns_fd=fd)
+            self.rtnl(home).add_vxlan(action['text'], action['name'], data, mtu=action.get('mtu'), netns_fd=fd,
+                                      mac=action.get('mac'))
         self._links_changed(ns)
 
     def _add_link(self, action):
@@ -433,7 +434,7 @@ class Engine(object):
         peer_index = self._claim_index(peer['netns'], peer['name'])
         self.rtnl(ns).add_veth(action['text'], action['name'], peer['name'], fd, mtu=action.get('mtu'),
                                peer_mtu=peer.get('mtu'), master=master, index=self._claim_index(ns, action['name']),
-                               peer_index=peer_index)
+                               peer_index=peer_index, mac=action.get('mac'), peer_mac=peer.get('mac'))
         self.peers_down.append((peer['netns'], peer_index, action['text']))
 
     def _delete_link(self, action):
@@ -449,7 +450,7 @@ class Engine(object):
             master = self._index(action['netns'], change['master']) if change['master'] else 0
         self.rtnl(action['netns']).set_link(action['text'], self._index(action['netns'], action['name']),
                                             up=True if change.get('up') else None, mtu=change.get('mtu'),
-                                            master=master)
+                                            master=master, mac=change.get('mac'))
 
     def _add_address(self, action):
         self.rtnl(action['netns']).add_address(action['text'], self._index(action['netns'], action['name']),

@@ -17,6 +17,7 @@ __metaclass__ = type
 
 import hashlib
 import ipaddress
+import re
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import (
     ValidationError,
@@ -41,7 +42,7 @@ KIND_LINK_KEYS = {
 LINK_KINDS = ('veth',) + tuple(sorted(KIND_LINK_KEYS))
 # The kernel's default is vepa; a lab wants its macvlans to reach each other.
 MACVLAN_DEFAULT_MODE = 'bridge'
-ENDPOINT_KEYS = ('node', 'name', 'address', 'bridge')
+ENDPOINT_KEYS = ('node', 'name', 'address', 'bridge', 'mac')
 RULE_KEYS = ('priority', 'action', 'table', 'src', 'dst', 'iif', 'oif', 'fwmark', 'family')
 ROUTE_KEYS = ('dest', 'gateway', 'dev', 'metric', 'table', 'src', 'type', 'onlink', 'scope')
 CHECK_TYPES = ('ping', 'tcp', 'udp', 'http', 'dns', 'traceroute')
@@ -140,8 +141,24 @@ def bridge_port_name(bridge, node, ifname):
     return 'p' + hashlib.sha1(('%s/%s/%s' % (bridge, node, ifname)).encode('utf-8')).hexdigest()[:12]
 
 
+def _mac(path, value):
+    """A unicast MAC address, six hex pairs separated by ':' or '-' -> lower case with ':', or None."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else None
+    parts = re.split('[:-]', text) if text else []
+    if len(parts) != 6 or not all(re.match('^[0-9A-Fa-f]{2}$', p) for p in parts):
+        raise ValidationError(path, value, 'is not a MAC address (six hexadecimal pairs, as 02:00:5e:00:00:01)')
+    if int(parts[0], 16) & 1:
+        raise ValidationError(path, value, 'is a multicast address; an interface needs a unicast one (the lowest '
+                              'bit of the first byte clear, as 02:...)')
+    if all(int(p, 16) == 0 for p in parts):
+        raise ValidationError(path, value, 'is all zeros, which no interface can have')
+    return ':'.join(p.lower() for p in parts)
+
+
 def _endpoint(path, value):
-    """'ns1:eth0' or a mapping -> {'node', 'name', 'address', 'bridge'}."""
+    """'ns1:eth0' or a mapping -> {'node', 'name', 'address', 'bridge', 'mac'}."""
     if isinstance(value, str):
         node, sep, name = value.partition(':')
         if not sep or not node or not name:
@@ -151,6 +168,8 @@ def _endpoint(path, value):
     _known_keys(path, value, ENDPOINT_KEYS)
     out = {'node': value.get('node'), 'name': value.get('name'), 'bridge': value.get('bridge'),
            'address': _addresses(path + '.address', value.get('address'))}
+    if value.get('mac') is not None:
+        out['mac'] = _mac(path + '.mac', value['mac'])
     if out['bridge'] is None and (not out['node'] or not out['name']):
         raise ValidationError(path, value, 'needs node and name (or bridge)')
     if out['bridge'] is not None and out['node'] is not None:

@@ -60,20 +60,20 @@ def desired_links(doc):
     """{node: {ifname: spec}} for bridges and both ends of every link."""
     out = dict((n, {}) for n in doc['nodes'])
     for name, bridge in doc['bridges'].items():
-        out[bridge['node']][name] = {'kind': 'bridge', 'mtu': bridge['mtu'], 'master': None,
+        out[bridge['node']][name] = {'kind': 'bridge', 'mtu': bridge['mtu'], 'master': None, 'mac': None,
                                      'addresses': sort_addresses(bridge['address']), 'stp': bridge['stp']}
     for link in doc['links']:
         if link['kind'] != 'veth':
             end, parent = link['endpoints'][0], link['parent']
             out[end['node']][end['name']] = {
-                'kind': link['kind'], 'mtu': link['mtu'], 'master': None,
+                'kind': link['kind'], 'mtu': link['mtu'], 'master': None, 'mac': end.get('mac'),
                 'addresses': sort_addresses(end['address']), 'spec': link['spec'],
                 'parent': (parent['node'], parent['name']) if parent else None}
             continue
         for j, end in enumerate(link['endpoints']):
             other = link['endpoints'][1 - j]
             out[end['node']][end['name']] = {
-                'kind': 'veth', 'mtu': link['mtu'], 'master': end['bridge'],
+                'kind': 'veth', 'mtu': link['mtu'], 'master': end['bridge'], 'mac': end.get('mac'),
                 'addresses': sort_addresses(end['address']),
                 'peer': (other['node'], other['name']),
                 # The pair is created from the bridge's side: a new link takes
@@ -233,7 +233,7 @@ class Planner(object):
             parent = {'node': pnode, 'netns': pns, 'name': pname}
             on = ' on %s:%s' % (_where(pns), pname)
         self.add('add', 'link', node, ns, 'add %s %s:%s%s' % (spec['kind'], _where(ns), ifname, on), name=ifname,
-                 kind=spec['kind'], mtu=spec['mtu'], parent=parent, spec=spec['spec'])
+                 kind=spec['kind'], mtu=spec['mtu'], mac=spec['mac'], parent=parent, spec=spec['spec'])
 
     def _link(self, node, ifname, spec, wanted):
         ns = self.netns[node]
@@ -256,8 +256,9 @@ class Planner(object):
                                   % (_where(self.netns[node]), ifname, _where(self.netns[pnode]), pname))
             self.add('add', 'link', node, ns, 'add veth %s:%s <-> %s:%s' % (_where(ns), ifname,
                      _where(self.netns[pnode]), pname), name=ifname, kind='veth', mtu=spec['mtu'],
-                     master=spec['master'], peer={'node': pnode, 'netns': self.netns[pnode], 'name': pname,
-                                                  'mtu': pspec['mtu'], 'master': pspec['master']})
+                     mac=spec['mac'], master=spec['master'],
+                     peer={'node': pnode, 'netns': self.netns[pnode], 'name': pname, 'mtu': pspec['mtu'],
+                           'mac': pspec['mac'], 'master': pspec['master']})
             return
         if link is not None and link['kind'] == 'bridge':
             self._attrs(node, ifname, spec, wanted)
@@ -281,6 +282,8 @@ class Planner(object):
         change = {}
         if spec['mtu'] is not None and link['mtu'] != spec['mtu']:
             change['mtu'] = spec['mtu']
+        if spec.get('mac') is not None and link.get('mac') != spec['mac']:
+            change['mac'] = spec['mac']
         if link['master'] != spec['master']:
             change['master'] = spec['master']
         if not link['up']:
@@ -423,11 +426,14 @@ def summary(doc, prefix, current):
         links = current['links'].get(node) or {}
         before[node] = {'netns': names[node], 'exists': bool(current['netns'].get(node)) if names[node] else True,
                         'links': dict((i, {'kind': l['kind'], 'mtu': l['mtu'], 'master': l['master'],
+                                           'mac': l.get('mac'),
                                            'addresses': [a for a in l['addresses'] if not is_link_local6(a)]})
                                       for i, l in links.items() if i in wanted[node])}
         after[node] = {'netns': names[node], 'exists': True,
                        'links': dict((i, {'kind': s['kind'], 'mtu': s['mtu'] if s['mtu'] is not None
                                           else (links.get(i) or {}).get('mtu'), 'master': s['master'],
+                                          'mac': s['mac'] if s.get('mac') is not None
+                                          else (links.get(i) or {}).get('mac'),
                                           'addresses': s['addresses']}) for i, s in wanted[node].items())}
         if names[node] is not None:
             keys = set(tuple(route_key(r)) for dummy, r, dummy in desired_routes(doc, node))

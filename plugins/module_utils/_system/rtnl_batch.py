@@ -33,9 +33,10 @@ RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR = 20, 21, 22
 NLM_F_REQUEST, NLM_F_MULTI, NLM_F_ACK = 1, 2, 4
 NLM_F_DUMP = 0x300
 NLM_F_EXCL, NLM_F_CREATE = 0x200, 0x400
+IFLA_ADDRESS = 1
 IFLA_IFNAME, IFLA_MTU, IFLA_LINK, IFLA_MASTER, IFLA_LINKINFO, IFLA_NET_NS_FD = 3, 4, 5, 10, 18, 28
 IFLA_EXT_MASK, IFLA_LINK_NETNSID = 29, 37
-LINK_ATTRS = frozenset((IFLA_IFNAME, IFLA_MTU, IFLA_LINK, IFLA_MASTER, IFLA_LINKINFO, IFLA_LINK_NETNSID))
+LINK_ATTRS = frozenset((IFLA_ADDRESS, IFLA_IFNAME, IFLA_MTU, IFLA_LINK, IFLA_MASTER, IFLA_LINKINFO, IFLA_LINK_NETNSID))
 # Dumps leave out the counters: most of a link message, none of our business.
 RTEXT_FILTER_SKIP_STATS = 1 << 3
 IFLA_INFO_KIND, IFLA_INFO_DATA = 1, 2
@@ -124,8 +125,17 @@ def _u32(raw):
     return struct.unpack('=I', raw[:4])[0]
 
 
+def mac_bytes(text):
+    """'02:00:5e:01:00:01' -> its 6 bytes."""
+    return bytes(int(part, 16) for part in text.split(':'))
+
+
+def mac_text(raw):
+    return ':'.join('%02x' % b for b in bytearray(raw))
+
+
 def link_message(index=0, ifname=None, up=None, mtu=None, master=None, kind=None, data=b'', netns_fd=None,
-                 link=None):
+                 link=None, mac=None):
     """ifinfomsg + attributes (for a request or a veth peer)."""
     flags = change = 0
     if up is not None:
@@ -133,6 +143,8 @@ def link_message(index=0, ifname=None, up=None, mtu=None, master=None, kind=None
     body = IFINFO.pack(0, 0, index, flags, change)
     if ifname is not None:
         body += attr_str(IFLA_IFNAME, ifname)
+    if mac is not None:
+        body += attr(IFLA_ADDRESS, mac_bytes(mac))
     if mtu is not None:
         body += attr_u32(IFLA_MTU, mtu)
     if master is not None:
@@ -304,7 +316,7 @@ class RtnlSocket(object):
                 offset += _align(length)
 
     def links(self):
-        """[{'index', 'name', 'kind', 'mtu', 'up', 'master_index', 'link_index'}]."""
+        """[{'index', 'name', 'kind', 'mac', 'mtu', 'up', 'master_index', 'link_index'}]."""
         out = []
         request = IFINFO.pack(0, 0, 0, 0, 0) + attr_u32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS)
         for data, start, end in self._dump(RTM_GETLINK, request):
@@ -318,6 +330,7 @@ class RtnlSocket(object):
                     data = KIND_DATA[kind](parse_attrs(info[IFLA_INFO_DATA], 0, len(info[IFLA_INFO_DATA])))
             out.append({
                 'index': index, 'name': _text(attrs.get(IFLA_IFNAME, b'')), 'kind': kind,
+                'mac': mac_text(attrs[IFLA_ADDRESS]) if IFLA_ADDRESS in attrs else None,
                 'mtu': _u32(attrs[IFLA_MTU]) if IFLA_MTU in attrs else None, 'up': bool(flags & IFF_UP),
                 'master_index': _u32(attrs[IFLA_MASTER]) if IFLA_MASTER in attrs else None,
                 'link_index': _u32(attrs[IFLA_LINK]) if IFLA_LINK in attrs else None,
@@ -344,36 +357,36 @@ class RtnlSocket(object):
         self.queue.append((seq, message, label))
 
     def add_veth(self, label, ifname, peer, peer_netns_fd, mtu=None, peer_mtu=None, master=None, index=0,
-                 peer_index=0):
+                 peer_index=0, mac=None, peer_mac=None):
         """A veth pair; INDEX and PEER_INDEX (both or neither: the kernel takes
         the peer's only with the link's) are free ifindexes the caller chose
         in each namespace, so it needs no dump to find the new links.
         The peer cannot be brought up in this request (the kernel opens it
         before its other end exists: ENOTCONN); set_link it afterwards."""
-        peer_body = link_message(index=peer_index, ifname=peer, mtu=peer_mtu, netns_fd=peer_netns_fd)
+        peer_body = link_message(index=peer_index, ifname=peer, mtu=peer_mtu, netns_fd=peer_netns_fd, mac=peer_mac)
         data = attr(VETH_INFO_PEER, peer_body)
         self.request(RTM_NEWLINK, link_message(index=index, ifname=ifname, up=True, mtu=mtu, master=master,
-                                               kind='veth', data=data), label, NLM_F_CREATE | NLM_F_EXCL)
+                                               kind='veth', data=data, mac=mac), label, NLM_F_CREATE | NLM_F_EXCL)
 
     def add_bridge(self, label, ifname, mtu=None, stp=False, index=0):
         data = attr_u32(IFLA_BR_STP_STATE, 1 if stp else 0)
         self.request(RTM_NEWLINK, link_message(index=index, ifname=ifname, up=True, mtu=mtu, kind='bridge',
                                                data=data), label, NLM_F_CREATE | NLM_F_EXCL)
 
-    def add_macvlan(self, label, ifname, parent_index, mode, mtu=None, netns_fd=None):
+    def add_macvlan(self, label, ifname, parent_index, mode, mtu=None, netns_fd=None, mac=None):
         """A macvlan on PARENT_INDEX (here), MODE the kernel's number; moved
         into the namespace open on NETNS_FD in the same request."""
         self.request(RTM_NEWLINK, link_message(ifname=ifname, up=True, mtu=mtu, kind='macvlan', link=parent_index,
-                                               data=attr_u32(IFLA_MACVLAN_MODE, mode), netns_fd=netns_fd),
+                                               data=attr_u32(IFLA_MACVLAN_MODE, mode), netns_fd=netns_fd, mac=mac),
                      label, NLM_F_CREATE | NLM_F_EXCL)
 
-    def add_vxlan(self, label, ifname, data, mtu=None, netns_fd=None):
+    def add_vxlan(self, label, ifname, data, mtu=None, netns_fd=None, mac=None):
         """A vxlan (DATA from vxlan_data) whose underlay is this namespace."""
         self.request(RTM_NEWLINK, link_message(ifname=ifname, up=True, mtu=mtu, kind='vxlan', data=data,
-                                               netns_fd=netns_fd), label, NLM_F_CREATE | NLM_F_EXCL)
+                                               netns_fd=netns_fd, mac=mac), label, NLM_F_CREATE | NLM_F_EXCL)
 
-    def set_link(self, label, index, up=None, mtu=None, master=None):
-        self.request(RTM_NEWLINK, link_message(index=index, up=up, mtu=mtu, master=master), label)
+    def set_link(self, label, index, up=None, mtu=None, master=None, mac=None):
+        self.request(RTM_NEWLINK, link_message(index=index, up=up, mtu=mtu, master=master, mac=mac), label)
 
     def delete_link(self, label, index):
         self.request(RTM_DELLINK, link_message(index=index), label)
