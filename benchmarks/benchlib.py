@@ -7,7 +7,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import subprocess  # argument lists only; the benchmarks are not part of the collection's plugins
+import sys
+import textwrap
 import time
 
 
@@ -25,3 +28,25 @@ def timed(func, *args):
     start = time.perf_counter()
     func(*args)
     return time.perf_counter() - start
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Ansible's own cost of one module task: the floor every figure is read against.
+FLOOR_PLAYBOOK = textwrap.dedent('''\
+    - name: Floor
+      hosts: localhost
+      gather_facts: false
+      tasks:
+        - name: One module task
+          ansible.builtin.ping:
+    ''')
+
+
+def ansible_playbook(path, extra=None):
+    """Run the venv's ansible-playbook on PATH with the repository's ansible.cfg; EXTRA are -e variables."""
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, 'ansible.cfg'))
+    argv = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), path]
+    for key, value in (extra or {}).items():
+        argv += ['-e', '%s=%s' % (key, value)]
+    return run(argv, env=env)

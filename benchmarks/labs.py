@@ -19,27 +19,16 @@ from __future__ import absolute_import, division, print_function
 import argparse
 import os
 import statistics
-import sys
 import tempfile
-import textwrap
 
-from benchlib import run, timed
+from benchlib import FLOOR_PLAYBOOK, ROOT, ansible_playbook, timed
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Labs whose proof needs a daemon (dnsmasq, radvd, wireguard-go, a watcher, HTTP servers): 10 s.
 DAEMON_LABS = ('dns_server', 'netlink_monitor', 'ipv6_gateway', 'vpn_split_tunnel', 'nat_gateway', 'firewall',
                'load_balancer', 'port_forward')
 LABS = ('basic_pair', 'router', 'multihop', 'bridge', 'failover', 'direct_route', 'load_balancer',
         'port_forward', 'nat_gateway', 'firewall', 'dns_server', 'netlink_monitor', 'ipv6_gateway',
         'vpn_split_tunnel')
-
-
-def ansible_playbook(path, extra=None):
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, 'ansible.cfg'))
-    argv = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), path]
-    for key, value in (extra or {}).items():
-        argv += ['-e', '%s=%s' % (key, value)]
-    return run(argv, env=env)
 
 
 def main():
@@ -49,14 +38,7 @@ def main():
     args = parser.parse_args()
     os.chdir(ROOT)
     with tempfile.NamedTemporaryFile('w', suffix='.yml', prefix='lnp-bench-floor') as ping:
-        ping.write(textwrap.dedent('''\
-            - name: Floor
-              hosts: localhost
-              gather_facts: false
-              tasks:
-                - name: One module task
-                  ansible.builtin.ping:
-            '''))
+        ping.write(FLOOR_PLAYBOOK)
         ping.flush()
         floor = []
         times = dict((lab, {'build + proof': [], 'teardown': []}) for lab in args.labs)

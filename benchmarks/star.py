@@ -31,9 +31,8 @@ import sys
 import tempfile
 import textwrap
 
-from benchlib import run, timed
+from benchlib import FLOOR_PLAYBOOK, ROOT, ansible_playbook, run, timed
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IP = shutil.which('ip') or '/usr/sbin/ip'
 
 
@@ -174,24 +173,11 @@ def write_playbooks(tmp):
             '''))
     ping = os.path.join(tmp, 'ping.yml')
     with open(ping, 'w') as handle:
-        handle.write(textwrap.dedent('''\
-            - name: Floor
-              hosts: localhost
-              gather_facts: false
-              tasks:
-                - name: One module task
-                  ansible.builtin.ping:
-            '''))
+        handle.write(FLOOR_PLAYBOOK)
     return topo, ping
 
 
-def playbook(path, extra=None):
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, 'ansible.cfg'))
-    argv = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), path]
-    for key, value in (extra or {}).items():
-        argv += ['-e', '%s=%s' % (key, value)]
-    out = run(argv, env=env)
-    return out
+playbook = ansible_playbook
 
 
 def reference(times, key, func, *args):
