@@ -22,7 +22,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan import daemon as _plan
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system import daemon as _proc
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.files import ensure_directory, write_file
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import netns_path, open_netns_fd
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import netns_exists, netns_path, open_netns_fd
 
 # A daemon the module detaches itself has no exit status the module can wait
 # for; one that dies this soon after exec (a port in use, a bad argument) is
@@ -72,6 +72,8 @@ class NetnsDaemon(object):
         command = self.spec['command']
         if command:
             return _proc.running_pid(self.spec['pidfile'], command, self.identity)
+        if self.identity is None:
+            return None
         # stopped/absent without a command: a live process of the namespace named by the pid file
         pid = _proc.read_pid(self.spec['pidfile'])
         if pid is not None and _proc.alive(pid) and _proc.process_netns(pid) == self.identity:
@@ -104,6 +106,11 @@ class NetnsDaemon(object):
 
     def run(self):
         spec = self.spec
+        if spec['state'] != 'started' and self.netns and not netns_exists(self.netns):
+            # The namespace is gone but its daemon may not be: a process keeps
+            # its namespace alive after the name is removed. Stopping it must
+            # still work (a teardown run twice), so it is found by its command.
+            return self._reconcile()
         self.fd = _open_netns(self.netns)
         try:
             self.identity = _proc.netns_identity(self.fd)

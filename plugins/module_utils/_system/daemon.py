@@ -113,12 +113,12 @@ def process_netns(pid):
 
 def running_pid(pidfile, argv, identity):
     """The pid the pid file names when that process is alive, runs exactly ARGV
-    and lives in the namespace IDENTITY; else None (no pid file, a stale one,
-    a recycled pid, another command, another namespace)."""
+    and lives in the namespace IDENTITY (any, for None); else None (no pid
+    file, a stale one, a recycled pid, another command, another namespace)."""
     pid = read_pid(pidfile)
     if pid is None or not alive(pid):
         return None
-    if process_cmdline(pid) != list(argv) or process_netns(pid) != identity:
+    if process_cmdline(pid) != list(argv) or (identity is not None and process_netns(pid) != identity):
         return None
     return pid
 
