@@ -205,7 +205,7 @@ action:
   sample: restart
 pid:
   description: The daemon's pid after the run (the new one after a start); in check mode the current one, or null
-    when a start or stop is predicted.
+    when a start, restart or stop is predicted.
   returned: always
   type: int
   sample: 4242
