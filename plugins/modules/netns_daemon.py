@@ -44,6 +44,9 @@ options:
         script (such as a pyenv shim) that execs another one.
       - Required with O(state=started). With O(state=stopped) or O(state=absent) it makes sure only this command is
         stopped; without it any live process of O(netns) named by O(pidfile) is.
+      - With O(state=stopped) or O(state=absent) and an O(netns) that no longer exists, the daemon (which keeps its
+        namespace alive) is found by O(command) alone, so a teardown that removed the namespace first still stops
+        it.
     type: list
     elements: str
   pidfile:
