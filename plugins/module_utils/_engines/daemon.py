@@ -156,7 +156,7 @@ class NetnsDaemon(object):
             tracker.add('start %s in %s' % (' '.join(spec['command']), self._where()), self._start)
         pidfile_exists = os.path.lexists(spec['pidfile'])
         if spec['state'] == 'absent':
-            removed = [p for p in files_changed]
+            removed = list(files_changed)
             if pidfile_exists:
                 removed.append(spec['pidfile'])
             for path in removed:
