@@ -34,7 +34,7 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns im
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology import netns_names
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_nft import rule_set
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_nft import check_options, rule_set
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology_reconcile import (
     Planner,
     act as _act,
@@ -595,16 +595,8 @@ def run_checks(checks, netns, run_one, timeout=30.0):
 
 def probe_check(check, netns):
     """One validate entry through the probe engine -> a result line."""
-    from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.probe import (
-        ProbeError,
-        ProbeOptions,
-        run_probe,
-    )
-    options = ProbeOptions(port=check.get('port'), count=check.get('count', 1), timeout=check.get('timeout', 1.0),
-                           interval=0.2, max_hops=check.get('max_hops', 16),
-                           path=check.get('path') if check['type'] == 'http' else None,
-                           expect_status=check.get('expect_status'), query=check.get('query'),
-                           record_type=check.get('record_type'), expect_answer=check.get('expect_answer'))
+    from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.probe import ProbeError, run_probe
+    options = check_options(check)
     expect = check.get('expect', 'success')
     out = {'from': check['from'], 'type': check['type'], 'target': check.get('target'), 'expect': expect}
     try:

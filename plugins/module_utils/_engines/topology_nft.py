@@ -143,6 +143,29 @@ class Extras(object):
     def entries(path, value):
         return node_entries(path, value)
 
+    @staticmethod
+    def check(path, check):
+        """A validate entry's probe options, checked as the probe module checks them: a bad check stops
+        the run before anything is built, not after."""
+        from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.probe import check_expect, prepare
+        options = check_options(check)
+        try:
+            check_expect(check.get('expect'), options)
+            prepare(check['type'], check.get('target'), options)
+        except ValidationError as exc:
+            raise _wrap(path, exc)
+
+
+def check_options(check):
+    """The probe engine's options for one validate entry of a topology."""
+    from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.probe import ProbeOptions
+    return ProbeOptions(port=check.get('port'), count=check.get('count', 1), timeout=check.get('timeout', 1.0),
+                        interval=0.2, max_hops=check.get('max_hops', 16),
+                        path=check.get('path') if check['type'] == 'http' else None,
+                        expect_status=check.get('expect_status'), expect_body=check.get('expect_body'),
+                        query=check.get('query'), record_type=check.get('record_type'),
+                        protocol=check.get('protocol'), expect_answer=check.get('expect_answer'))
+
 
 EXTRAS = Extras()
 

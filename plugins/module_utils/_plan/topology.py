@@ -47,7 +47,7 @@ RULE_KEYS = ('priority', 'action', 'table', 'src', 'dst', 'iif', 'oif', 'fwmark'
 ROUTE_KEYS = ('dest', 'gateway', 'dev', 'metric', 'table', 'src', 'type', 'onlink', 'scope')
 CHECK_TYPES = ('ping', 'tcp', 'udp', 'http', 'dns', 'traceroute')
 CHECK_KEYS = ('from', 'type', 'target', 'port', 'path', 'expect', 'count', 'timeout', 'retries', 'query',
-              'record_type', 'expect_status', 'expect_answer')
+              'record_type', 'protocol', 'expect_status', 'expect_body', 'expect_answer')
 FORWARDING_KEYS = ('net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding')
 MTU_RANGE = (68, 65535)
 # The nft rule kind of each list of a node (the module of the same name).
@@ -307,7 +307,7 @@ def _node(path, name, value, extras):
     return node
 
 
-def _check(path, value, nodes):
+def _check(path, value, nodes, extras):
     value = _mapping(path, value)
     _known_keys(path, value, CHECK_KEYS)
     source = value.get('from')
@@ -325,7 +325,9 @@ def _check(path, value, nodes):
     if value.get('expect', 'success') not in ('success', 'failure'):
         raise ValidationError(path + '.expect', value['expect'], 'is not success or failure')
     check_range(path + '.retries', value.get('retries'), 0, 100)
-    return dict((k, v) for k, v in value.items() if v is not None)
+    check = dict((k, v) for k, v in value.items() if v is not None)
+    extras.check(path, check)
+    return check
 
 
 def _wrap(path, exc):
@@ -340,7 +342,8 @@ def expand(document, prefix, extras):
     The canonical form has every shorthand written out, bridge ports named,
     tables as numbers and the same keys everywhere, so the module and the
     diagram never guess. EXTRAS checks what belongs to other layers: sysctl
-    keys, table names, and the masquerade/dnat/firewall entries
+    keys, table names, the masquerade/dnat/firewall entries and the probe
+    options of the validate checks
     (_engines.topology_nft.Extras; use its expand_document()).
     """
     document = _mapping('topology', document)
@@ -423,7 +426,7 @@ def expand(document, prefix, extras):
     doc = {'nodes': nodes, 'bridges': bridges, 'links': links, 'validate': []}
     _check_routes(doc)
     for i, value in enumerate(_list('validate', document.get('validate'))):
-        doc['validate'].append(_check('validate[%d]' % i, value, nodes))
+        doc['validate'].append(_check('validate[%d]' % i, value, nodes, extras))
     return doc
 
 
