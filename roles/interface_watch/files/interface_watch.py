@@ -5,10 +5,10 @@
 interface, without waiting for the next Ansible run.
 
     interface_watch.py run --config FILE [--daemon --pidfile FILE --logfile FILE]
-    interface_watch.py ensure --config FILE --pidfile FILE --logfile FILE [--restart] [--check]
+    interface_watch.py ensure --config FILE --pidfile FILE --logfile FILE [--restart]
                                                   JSON: changed, action (none, start, restart), pid
     interface_watch.py status --pidfile FILE      JSON: running, pid
-    interface_watch.py stop --pidfile FILE [--check]   SIGTERM, wait for the exit
+    interface_watch.py stop --pidfile FILE        SIGTERM, wait for the exit
     interface_watch.py restart-pod NAME           crictl: stop and remove the pods named NAME
 
 Installed by the linuxnet.plumbing.interface_watch role as one file with the
@@ -321,11 +321,10 @@ def stop_process(pid, pidfile):
 
 def command_stop(args):
     pid = read_pid(args.pidfile)
-    if not args.check:
-        if pid is None:
-            _remove(args.pidfile)
-        else:
-            stop_process(pid, args.pidfile)
+    if pid is None:
+        _remove(args.pidfile)
+    else:
+        stop_process(pid, args.pidfile)
     print(json.dumps(dict(stopped=pid is not None, pid=pid)))
     return 0
 
@@ -337,7 +336,7 @@ def command_ensure(args):
     line (what status and stop recognise) is the same however it started."""
     pid = read_pid(args.pidfile)
     action = 'start' if pid is None else ('restart' if args.restart else 'none')
-    if action != 'none' and not args.check:
+    if action != 'none':
         if pid is not None:
             stop_process(pid, args.pidfile)
         started = subprocess.run([sys.executable, os.path.abspath(__file__), 'run', '--config', args.config,
@@ -375,11 +374,8 @@ def main(argv=None):
     for name in ('--config', '--pidfile', '--logfile'):
         ensure.add_argument(name, required=True)
     ensure.add_argument('--restart', action='store_true')
-    ensure.add_argument('--check', action='store_true', help='report what would be done, do nothing')
-    sub.add_parser('status').add_argument('--pidfile', required=True)
-    stop = sub.add_parser('stop')
-    stop.add_argument('--pidfile', required=True)
-    stop.add_argument('--check', action='store_true', help='report whether it would stop a watcher, do nothing')
+    for name in ('status', 'stop'):
+        sub.add_parser(name).add_argument('--pidfile', required=True)
     sub.add_parser('restart-pod').add_argument('name')
     args = parser.parse_args(argv)
     if args.command == 'run' and args.daemon and not (args.pidfile and args.logfile):
