@@ -26,8 +26,8 @@ MODULE_UTILS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 
 # The bundle's own code: it serves the embedded modules from memory (a
 # meta-path importer ahead of the file system, so a collection installed on
-# the host cannot shadow them), puts their text where tracebacks look, then
-# runs the program as __main__.
+# the host cannot shadow them), puts their text where tracebacks look
+# (linecache), then runs the program as __main__.
 RUNNER = '''
 
 class BundleImporter(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -61,6 +61,8 @@ def run():
     text = ''.join(line + '\\n' for line in MAIN)
     linecache.cache[MAIN_NAME] = (len(text), None, text.splitlines(True), MAIN_NAME)
     sys.meta_path.insert(0, BundleImporter())
+    # the interpreter's own report of an uncaught error reads lines from files only
+    sys.excepthook = traceback.print_exception
     scope = {'__name__': '__main__', '__file__': globals().get('__file__'), '__builtins__': __builtins__}
     exec(compile(text, MAIN_NAME, 'exec'), scope)
 
@@ -168,6 +170,7 @@ def _bundle(text, name):
            'import importlib.util',
            'import linecache',
            'import sys',
+           'import traceback',
            '',
            'MAIN_NAME = %r' % name,
            'MODULES = {']
