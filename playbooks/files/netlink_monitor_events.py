@@ -12,7 +12,7 @@ each, read on stdin) as one short line per event, in the order they came.
 
 Each event has its seconds since the source started (t), its kind, action and
 interface; then what matters for its kind. Pure standard library: the lab
-copies it to the target beside the event source.
+runs it on the target as `python3 -c TEXT`, with the events on stdin.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -5,13 +5,15 @@
 interface, without waiting for the next Ansible run.
 
     interface_watch.py run --config FILE [--daemon --pidfile FILE --logfile FILE]
+    interface_watch.py ensure --config FILE --pidfile FILE --logfile FILE [--restart]
+                                                  JSON: changed, action (none, start, restart), pid
     interface_watch.py status --pidfile FILE      JSON: running, pid
     interface_watch.py stop --pidfile FILE        SIGTERM, wait for the exit
     interface_watch.py restart-pod NAME           crictl: stop and remove the pods named NAME
 
-Installed by the linuxnet.plumbing.interface_watch role beside a copy of the
-collection's pure module_utils (the policy_routes planner, the netlink event
-model), laid out as ansible_collections/... in the same directory. It reacts
+Installed by the linuxnet.plumbing.interface_watch role as one file with the
+collection's pure module_utils it imports (the policy_routes planner, the
+netlink event model) embedded (filter linuxnet.plumbing.python_bundle). It reacts
 to link, route and rule notifications (one bound rtnetlink socket, select()),
 debounces a burst, then: rp_filter of each new matching interface through
 /proc/sys, the missing default routes of the policy-routing tables over
@@ -51,9 +53,8 @@ def log(message):
 
 
 def _collection():
-    """The collection's pure module_utils, installed beside this file (status
-    and stop work without them, e.g. before they are copied)."""
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    """The collection's pure module_utils, embedded in the installed program
+    (imported only by `run`: status and stop work from the bare program too)."""
     # pylint: disable=import-outside-toplevel
     from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan import interface_watch, netlink_events
     from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan import policy_routes, routes, rules
@@ -306,12 +307,8 @@ def command_status(args):
     return 0
 
 
-def command_stop(args):
-    pid = read_pid(args.pidfile)
-    if pid is None:
-        _remove(args.pidfile)
-        print(json.dumps(dict(stopped=False, pid=None)))
-        return 0
+def stop_process(pid, pidfile):
+    """SIGTERM, then wait until the process has exited (SIGKILL after 10 s)."""
     fd = os.pidfd_open(pid)
     os.kill(pid, signal.SIGTERM)
     # the pidfd turns readable when the process has exited
@@ -319,8 +316,38 @@ def command_stop(args):
         os.kill(pid, signal.SIGKILL)
         select.select([fd], [], [], 10)
     os.close(fd)
-    _remove(args.pidfile)
-    print(json.dumps(dict(stopped=True, pid=pid)))
+    _remove(pidfile)
+
+
+def command_stop(args):
+    pid = read_pid(args.pidfile)
+    if pid is None:
+        _remove(args.pidfile)
+    else:
+        stop_process(pid, args.pidfile)
+    print(json.dumps(dict(stopped=pid is not None, pid=pid)))
+    return 0
+
+
+def command_ensure(args):
+    """Running as configured, in one call from the role: started when it is
+    not running, stopped and started again with --restart (a new program or
+    settings). The daemon is this program's own `run --daemon`, so its command
+    line (what status and stop recognise) is the same however it started."""
+    pid = read_pid(args.pidfile)
+    action = 'start' if pid is None else ('restart' if args.restart else 'none')
+    if action != 'none':
+        if pid is not None:
+            stop_process(pid, args.pidfile)
+        started = subprocess.run([sys.executable, os.path.abspath(__file__), 'run', '--config', args.config,
+                                  '--daemon', '--pidfile', args.pidfile, '--logfile', args.logfile],
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 check=False)
+        if started.returncode:
+            sys.stderr.write(started.stdout.decode('utf-8', 'replace'))
+            return started.returncode
+        pid = read_pid(args.pidfile)
+    print(json.dumps(dict(changed=action != 'none', action=action, pid=pid)))
     return 0
 
 
@@ -343,13 +370,17 @@ def main(argv=None):
     run.add_argument('--daemon', action='store_true')
     run.add_argument('--pidfile')
     run.add_argument('--logfile')
+    ensure = sub.add_parser('ensure')
+    for name in ('--config', '--pidfile', '--logfile'):
+        ensure.add_argument(name, required=True)
+    ensure.add_argument('--restart', action='store_true')
     for name in ('status', 'stop'):
         sub.add_parser(name).add_argument('--pidfile', required=True)
     sub.add_parser('restart-pod').add_argument('name')
     args = parser.parse_args(argv)
     if args.command == 'run' and args.daemon and not (args.pidfile and args.logfile):
         parser.error('run --daemon needs --pidfile and --logfile')
-    return dict(run=command_run, status=command_status, stop=command_stop,
+    return dict(run=command_run, ensure=command_ensure, status=command_status, stop=command_stop,
                 restart_pod=command_restart_pod)[args.command.replace('-', '_')](args)
 
 

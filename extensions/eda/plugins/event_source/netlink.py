@@ -286,7 +286,8 @@ def _cli(argv=None):
                           [--until IFNAME] [--timeout SECONDS]
 
     --ready-file is written when the event of interface --ready-on arrives
-    (with initial_snapshot, e.g. lo: the source listens by then); --until
+    (with initial_snapshot, e.g. lo: the source listens by then) and removed
+    when the run ends, so that a later run never finds it; --until
     (a glob) ends the run at the first event of a matching interface (a sentinel the
     caller creates last: netlink keeps the order, so every event before it
     has been printed). Exit 0 on the sentinel or Ctrl-C, 3 on the timeout.
@@ -331,6 +332,12 @@ def _cli(argv=None):
         return asyncio.run(run())
     except KeyboardInterrupt:
         return 0
+    finally:
+        if opts.ready_file:
+            try:
+                os.unlink(opts.ready_file)
+            except OSError:
+                pass
 
 
 if __name__ == '__main__':
