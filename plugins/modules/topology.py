@@ -64,6 +64,7 @@ options:
     description:
       - A YAML file holding the document, read on the controller (relative paths are looked up in the
         play's C(files) directories, as M(ansible.builtin.copy) does).
+      - A file whose name ends in C(.json) is read as JSON, several times faster for large generated documents.
     type: path
   prefix:
     description:
