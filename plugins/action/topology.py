@@ -14,15 +14,18 @@ __metaclass__ = type
 
 import json
 import os
+import sys
 
 import yaml
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_native, to_text
+from ansible.parsing.yaml.dumper import AnsibleDumper
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._engines.topology_nft import expand_document
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology import EXPANDED_KEY
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology_diagram import render
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology_inventory import inventory
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology_hosts import (
     groups,
     has_hosts,
@@ -33,7 +36,11 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.topology_h
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation import ValidationError
 
-CONTROLLER_ONLY = ('src', 'diagram_file')
+CONTROLLER_ONLY = ('src', 'diagram_file', 'inventory_file')
+
+# Connections whose target is the machine running ansible-playbook, where the
+# netns connection of an inventory host can reach the namespaces.
+LOCAL_TRANSPORTS = ('local', 'linuxnet.plumbing.netns')
 
 
 def read_document(path, src):
@@ -55,6 +62,33 @@ def read_document(path, src):
     if not isinstance(data, dict):
         raise ValidationError('src', src, 'does not hold a mapping (a topology document)')
     return data
+
+
+def inventory_text(inv, name):
+    """The inventory as the YAML file inventory_file gets."""
+    head = ('# The namespaces of topology %s as inventory hosts (linuxnet.plumbing.topology wrote this file).\n'
+            '# Use it on the machine that holds them: ansible -i THIS_FILE all -m ansible.builtin.ping\n' % name)
+    # Ansible's dumper: the values are Ansible's tagged strings, which the
+    # safe dumper refuses.
+    return head + yaml.dump(inv, Dumper=AnsibleDumper, default_flow_style=False, sort_keys=True)
+
+
+def write_if_changed(dest, text, check_mode):
+    """Write a controller file when its content differs (never in check mode);
+    text None removes it. The file is an output, like the diagram: writing it
+    does not count as a change of the managed host."""
+    dest = os.path.expanduser(dest)
+    old = None
+    if os.path.exists(dest):
+        with open(dest) as handle:
+            old = handle.read()
+    if old != text and not check_mode:
+        if text is None:
+            os.remove(dest)
+        else:
+            with open(dest, 'w') as handle:
+                handle.write(text)
+    return dest
 
 
 class ActionModule(ActionBase):
@@ -89,12 +123,28 @@ class ActionModule(ActionBase):
             raise remap_links(exc, links_map)
         return whole, groups(document), part, links_map
 
+    def _check_inventory_file(self, args):
+        """inventory_file lists namespaces that the netns connection reaches:
+        those of this machine, in a topology that lives on one host."""
+        dest = args.get('inventory_file')
+        if not dest:
+            return
+        if has_hosts(args.get('topology')):
+            raise ValidationError('inventory_file', dest, 'is for a topology on one host; this one names the hosts of its '
+                                  'nodes, whose namespaces the netns connection cannot reach from here')
+        transport = getattr(self._connection, 'transport', None)
+        if transport not in LOCAL_TRANSPORTS:
+            raise ValidationError('inventory_file', dest, 'needs the topology on the machine that runs ansible-playbook '
+                                  '(connection local), where the netns connection reaches its namespaces; '
+                                  'this task connects with %s' % transport)
+
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         args = dict(self._task.args)
         fmt = args.get('diagram_format') or 'mermaid'
         diagram = doc = None
         links_map = {}
+        single_host = False
         try:
             if args.get('src') and args.get('topology') is not None:
                 raise ValidationError('src', args['src'], 'cannot be combined with topology')
@@ -102,6 +152,7 @@ class ActionModule(ActionBase):
                 args['topology'] = self._load_src(args['src'])
             if fmt not in ('mermaid', 'dot'):
                 raise ValidationError('diagram_format', fmt, 'is not mermaid or dot')
+            self._check_inventory_file(args)
             state = args.get('state') or 'present'
             if args.get('topology') is not None or state == 'present':
                 prefix = args.get('prefix') or ''
@@ -116,6 +167,7 @@ class ActionModule(ActionBase):
                 else:
                     doc = expand_document(args.get('topology'), prefix)
                     diagram = render(doc, fmt)
+                    single_host = True
         except ValidationError as exc:
             result.update(failed=True, msg=to_text(exc), option=exc.option, value=exc.value, changed=False)
             return result
@@ -139,15 +191,12 @@ class ActionModule(ActionBase):
             result['option'] = error.option
         if diagram is not None:
             result['diagram'] = diagram
-            dest = args.get('diagram_file')
-            if dest and not result.get('failed'):
-                dest = os.path.expanduser(dest)
-                old = None
-                if os.path.exists(dest):
-                    with open(dest) as handle:
-                        old = handle.read()
-                if old != diagram and not self._task.check_mode:
-                    with open(dest, 'w') as handle:
-                        handle.write(diagram)
-                result['diagram_file'] = dest
+            if args.get('diagram_file') and not result.get('failed'):
+                result['diagram_file'] = write_if_changed(args['diagram_file'], diagram, self._task.check_mode)
+        if single_host and state == 'present':
+            python = (task_vars or {}).get('ansible_playbook_python') or sys.executable
+            result['inventory'] = inventory(doc, args['name'], args.get('prefix') or '', python)
+        if args.get('inventory_file') and not result.get('failed'):
+            text = inventory_text(result['inventory'], args['name']) if 'inventory' in result else None
+            result['inventory_file'] = write_if_changed(args['inventory_file'], text, self._task.check_mode)
         return result

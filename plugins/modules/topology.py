@@ -112,6 +112,16 @@ options:
     description:
       - Write the diagram to this file on the controller.
     type: path
+  inventory_file:
+    description:
+      - Write RV(inventory) to this YAML file on the controller, to run any module or ad-hoc command inside the
+        lab's nodes (C(ansible -i FILE NODE -m ...)). Like the diagram, the file is written only when its content
+        changes, never in check mode, and does not make the task changed.
+      - With O(state=absent) the file is removed.
+      - Only for a topology on one host run with the local connection (the machine that runs
+        C(ansible-playbook)), because the netns connection reaches the namespaces of that machine only. Otherwise it is
+        refused before any change.
+    type: path
 requirements:
   - pyroute2 0.7 or newer on the managed host for routes (C(apt-get install python3-pyroute2) or C(pip install pyroute2))
   - the C(nft) command on the managed host for masquerade, dnat and firewall entries
@@ -143,6 +153,7 @@ EXAMPLES = r'''
       validate:
         - {from: h1, type: traceroute, target: 10.0.2.2, path: [10.0.1.1, 10.0.2.2]}
     diagram_file: /tmp/lab.mmd
+    inventory_file: /tmp/lab-inventory.yml   # then: ansible -i /tmp/lab-inventory.yml lab-h1 -m ansible.builtin.setup
 
 - name: A star on a bridge, from a file
   linuxnet.plumbing.topology:
@@ -191,6 +202,41 @@ diff:
   description: Before and after, per node (links and addresses, routes, sysctls, nameservers).
   returned: always
   type: dict
+inventory:
+  description:
+    - The lab as an Ansible inventory (by the action plugin); one group named after the topology (characters
+      other than letters, digits and C(_) become C(_)), one host per namespace node, named as its namespace and
+      reached with the M(linuxnet.plumbing.netns) connection. Nodes of kind C(host) are not listed.
+    - The group's C(ansible_python_interpreter) is the Python that runs C(ansible-playbook), which has what the
+      collection's modules need.
+    - Host variables C(topology_node) (the node's name in the document), C(topology_interfaces) (interface name
+      to its declared addresses) and C(topology_forwarding).
+  returned: with O(state=present), for a topology on one host
+  type: dict
+  sample:
+    all:
+      children:
+        lab:
+          vars:
+            ansible_connection: linuxnet.plumbing.netns
+            ansible_python_interpreter: /usr/bin/python3
+            topology_name: lab
+          hosts:
+            lab-h1:
+              ansible_netns_name: lab-h1
+              topology_node: h1
+              topology_interfaces: {eth0: [10.0.1.2/24]}
+              topology_forwarding: false
+inventory_file:
+  description: The path O(inventory_file) was written to (or removed from, with O(state=absent)).
+  returned: when O(inventory_file) is set and the task did not fail
+  type: str
+  sample: /tmp/lab-inventory.yml
+diagram_file:
+  description: The path O(diagram_file) was written to.
+  returned: when O(diagram_file) is set and the task did not fail
+  type: str
+  sample: /tmp/lab.mmd
 '''
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import ModuleFailure, new_module, run_module
@@ -289,6 +335,7 @@ def main():
             validate_timeout=dict(type='float', default=20.0),
             diagram_format=dict(type='str', choices=['mermaid', 'dot'], default='mermaid'),
             diagram_file=dict(type='path'),
+            inventory_file=dict(type='path'),
         ),
         with_netns=False,
         needs_pyroute2=False,
