@@ -100,6 +100,16 @@ def in_netns(pid, netns):
         return False
 
 
+def alive(pid):
+    """False once PID has exited, also while it waits as a zombie for a PID 1
+    that reaps late (some container inits do so every two seconds)."""
+    try:
+        with open('/proc/%d/stat' % pid) as handle:
+            return handle.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except (IOError, OSError, IndexError):
+        return False
+
+
 def stop(pidfile):
     """'stopped' or 'not running'; the pid file is removed either way."""
     pid = read_pid(pidfile)
@@ -107,7 +117,7 @@ def stop(pidfile):
     if pid and our_server(pid):
         os.kill(pid, signal.SIGTERM)
         for _dummy in range(50):
-            if not os.path.exists('/proc/%d' % pid):
+            if not alive(pid):
                 break
             time.sleep(0.1)
         else:

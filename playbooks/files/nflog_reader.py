@@ -297,6 +297,16 @@ def _parse_args(argv):
     return parser.parse_args(argv)
 
 
+def alive(pid):
+    """False once PID has exited, also while it waits as a zombie for a PID 1
+    that reaps late (some container inits do so every two seconds)."""
+    try:
+        with open('/proc/%d/stat' % pid) as handle:
+            return handle.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except (IOError, OSError, IndexError):
+        return False
+
+
 def _stop(pidfile):
     try:
         with open(pidfile) as handle:
@@ -312,7 +322,7 @@ def _stop(pidfile):
     if ours:
         os.kill(pid, signal.SIGTERM)
         for dummy in range(50):
-            if not os.path.exists('/proc/%d' % pid):
+            if not alive(pid):
                 break
             time.sleep(0.1)
         sys.stdout.write('stopped reader %d\n' % pid)
