@@ -26,8 +26,9 @@ description:
     device's public key is returned.
   - Every option is validated before anything changes; errors name the option and the value (a secret is
     described by its length, not shown).
-  - Addresses and the up state of the device are managed with M(linuxnet.plumbing.ip_address) and
-    M(linuxnet.plumbing.link), routes with M(linuxnet.plumbing.ip_route).
+  - With O(address) and O(up) the same call also sets the device's addresses and brings it up, as
+    C(wg-quick) does, so that a tunnel end needs no separate M(linuxnet.plumbing.ip_address) and
+    M(linuxnet.plumbing.link) tasks. Routes stay with M(linuxnet.plumbing.ip_route).
 author:
   - linuxnet.plumbing developers (!UNKNOWN)
 extends_documentation_fragment:
@@ -62,8 +63,21 @@ options:
   private_key:
     description:
       - The device's private key, base64 of 32 bytes as C(wg genkey) prints it.
-      - When omitted, an existing device keeps its key and a new device gets a generated one (its public key is returned in RV(device)).
+      - When omitted, the key comes from O(private_key_file) when that file exists; otherwise an existing device keeps
+        its key and a new device gets a generated one (its public key is returned in RV(device)).
     type: str
+  private_key_file:
+    description:
+      - File that keeps the device's private key across runs, so that a device deleted and made again (or started
+        again after a reboot) gets the same key. Absolute path; the file gets mode 0600, a missing directory 0700.
+      - When the file exists and O(private_key) is omitted, its key is the device's key. When it is missing, the
+        device's current key (a new device's generated one) is written to it. With O(private_key), the file is
+        rewritten when it holds another key.
+      - A file that exists but does not hold a WireGuard key is an error (before any change; the content is not
+        shown); it is never overwritten unless O(private_key) is given.
+      - O(state=absent) leaves the file alone (the key is kept for the next O(state=present)).
+    type: path
+    version_added: 0.3.0
   listen_port:
     description: UDP port the device listens on, 1 to 65535. When omitted, the port is not managed.
     type: int
@@ -99,6 +113,22 @@ options:
         description: Seconds between keepalive packets to the peer, 0 (off) to 65535.
         type: int
         default: 0
+  address:
+    description:
+      - The device's addresses with prefix length, IPv4 and IPv6 mixed (V(10.99.0.1/24), V(2001:db8:99::1/64));
+        exactly these (others are removed, IPv6 link-local ones kept), as M(linuxnet.plumbing.ip_address) does
+        with C(exclusive=true). An address without prefix length is refused.
+      - An empty list removes every address except the IPv6 link-local ones.
+      - When omitted, the addresses are not managed.
+    type: list
+    elements: str
+    version_added: 0.3.0
+  up:
+    description:
+      - V(true) brings the device up, V(false) takes it down (the daemon and configuration stay).
+      - When omitted, the up state is not managed.
+    type: bool
+    version_added: 0.3.0
   pid_file:
     description:
       - File that records the pid of the wireguard-go daemon (absolute path; directories are made with mode 0755,
@@ -128,10 +158,12 @@ EXAMPLES = r'''
         allowed_ips: [10.99.0.2/32, "2001:db8:99::2/128"]
   register: gateway
 
-- name: The client end, which reaches the gateway on 192.0.2.1 (a key is generated once and kept)
+- name: The client end, which reaches the gateway on 192.0.2.1, addressed and up (a key is generated once and kept)
   linuxnet.plumbing.wireguard:
     name: wg-client
     netns: client
+    address: [10.99.0.2/24, "2001:db8:99::2/64"]
+    up: true
     peers:
       - public_key: "{{ gateway.device.public_key }}"
         allowed_ips: [10.0.0.0/24, 10.99.0.1/32]
@@ -151,6 +183,8 @@ device:
     - The device after the run, read back from it (in check mode, as the run would leave it). No private or
       preshared key is shown.
     - With O(state=absent) only C(name), C(netns) and C(state).
+    - C(addresses) (the device's addresses, IPv4 first) only when O(address) is given, C(up) only when O(up) is
+      given.
   returned: always
   type: dict
   sample:
@@ -169,6 +203,8 @@ device:
         allowed_ips: [10.99.0.2/32, "2001:db8:99::2/128"]
         endpoint: null
         persistent_keepalive: 0
+    addresses: [10.99.0.1/24, "2001:db8:99::1/64"]
+    up: true
 actions:
   description: One line per change made (or, in check mode, that would be made); keys are named by public key only.
   returned: always
@@ -177,6 +213,8 @@ actions:
   sample:
     - "start wireguard-go wg-gw"
     - "configure wg-gw: private key, listen port, peer xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=: missing"
+    - "add address 10.99.0.1/24 to wg-gw"
+    - "bring wg-gw up"
 diff:
   description: The device before and after, as dictionaries like RV(device) (also without diff mode).
   returned: always
@@ -188,7 +226,7 @@ diff:
 
 import os
 
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.diff import DifferenceTracker, describe_difference
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.module import (
     ModuleFailure,
     new_module,
@@ -198,8 +236,15 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.validation
     ValidationError,
     check_ifname,
 )
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.addresses import (
+    current_addresses,
+    desired_addresses,
+    plan_addresses,
+    settled,
+)
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.wireguard import (
     HIDDEN,
+    check_key,
     compare,
     desired_conf,
     hide_keys,
@@ -209,13 +254,14 @@ from ansible_collections.linuxnet.plumbing.plugins.module_utils._plan.wireguard 
     view,
 )
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system import wireguard as wg
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import kernel_supports
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import Netlink, kernel_supports
 
 ARGUMENT_SPEC = dict(
     name=dict(type='str', required=True),
     state=dict(type='str', choices=['present', 'absent'], default='present'),
     implementation=dict(type='str', choices=['auto', 'kernel', 'wireguard-go'], default='auto'),
     private_key=dict(type='str', no_log=True),
+    private_key_file=dict(type='path', no_log=False),
     listen_port=dict(type='int'),
     fwmark=dict(type='int'),
     peers=dict(type='list', elements='dict', options=dict(
@@ -225,6 +271,8 @@ ARGUMENT_SPEC = dict(
         endpoint=dict(type='str'),
         persistent_keepalive=dict(type='int', default=0),
     )),
+    address=dict(type='list', elements='str'),
+    up=dict(type='bool'),
     pid_file=dict(type='path'),
 )
 
@@ -248,7 +296,29 @@ class Plan(object):
         pid_file = self.params['pid_file']
         if pid_file is not None and not os.path.isabs(pid_file):
             raise ValidationError('pid_file', pid_file, 'is not an absolute path')
+        key_file = self.params['private_key_file']
+        self.file_key = None
+        if key_file is not None:
+            if not os.path.isabs(key_file):
+                raise ValidationError('private_key_file', key_file, 'is not an absolute path')
+            if os.path.isdir(key_file):
+                raise ValidationError('private_key_file', key_file, 'is a directory, not a file')
+            self.file_key = wg.read_key_file(key_file)
+            if self.file_key is not None and self.params['private_key'] is None:
+                try:
+                    check_key('private_key_file', self.file_key, secret=True)
+                except ValidationError:
+                    raise ValidationError('private_key_file', key_file, 'does not hold a WireGuard private key '
+                                          '(%d characters, not shown; 32 bytes in base64 expected, as '
+                                          "'wg genkey' prints it); it is left as it is" % len(self.file_key))
         desired_conf(self.params, EMPTY)   # every option checked before anything is read or changed
+        if self.params['address'] is not None:
+            desired_addresses(self.params['address'], 'address')
+        if self.params['state'] == 'absent':
+            for option in ('address', 'up'):
+                if self.params[option] is not None:
+                    raise ValidationError(option, self.params[option], 'cannot be combined with state=absent '
+                                          '(the device, its addresses and its state go with it)')
 
     def identity(self, state):
         return dict(state=state, name=self.name, netns=self.netns)
@@ -331,11 +401,22 @@ class Plan(object):
             if reading['daemons'] and self.params['pid_file'] and wg.read_pid(self.params['pid_file']) != reading['daemons'][0]:
                 tracker.add('record pid %d in %s' % (reading['daemons'][0], self.params['pid_file']),
                             self.device.record, reading['daemons'][0])
-        desired = desired_conf(self.params, current)
+        params = self.params
+        if params['private_key'] is None and self.file_key is not None:
+            params = dict(params, private_key=self.file_key)
+        desired = desired_conf(params, current)
         if not desired['interface'].get('privatekey'):
             desired['interface']['privatekey'] = None if self.check_mode else wg.genkey()
+        key_file = self.params['private_key_file']
+        if key_file is not None and (desired['interface']['privatekey'] is None
+                                     or desired['interface']['privatekey'] != self.file_key):
+            tracker.add('%s the private key to %s' % ('write' if self.file_key is None else 'replace', key_file),
+                        wg.write_key_file, key_file, desired['interface']['privatekey'])
         public_key = wg.pubkey(desired['interface']['privatekey']) if desired['interface']['privatekey'] else None
         differences = compare(desired, current)
+        if desired['interface']['privatekey'] is None:
+            # Check mode: the real run generates a key and configures it.
+            differences.insert(0, 'private key')
         apply = merged(desired, current)
         if differences:
             tracker.add('configure %s: %s' % (self.name, ', '.join(differences)), self.configure, desired, apply)
@@ -344,6 +425,44 @@ class Plan(object):
             after['private_key'] = HIDDEN   # generated by the real run
         tracker.after = after
         return after
+
+    # -- addresses and up state (netlink), after the device is made and configured --
+
+    def plan_link(self, tracker, nl):
+        """Queue the address and up changes; NL stays open until the queue has run."""
+        link = nl.link(self.name)
+        index = link['index'] if link else None
+        if self.params['address'] is not None:
+            plan_addresses(tracker, nl, index, self.name, self.params['address'], exclusive=True)
+        if self.params['up'] is not None:
+            wanted = self.params['up']
+            tracker.compare('up', bool(link and link['up']), wanted)
+            if bool(link and link['up']) != wanted:
+                tracker.add('bring %s %s' % (self.name, 'up' if wanted else 'down'), self.set_up, nl, wanted)
+        if link is None:
+            # A device that is not there yet has neither; "before" stays the identity.
+            tracker.before.pop('addresses', None)
+            tracker.before.pop('up', None)
+
+    def set_up(self, nl, wanted):
+        link = nl.link(self.name)
+        if link is None:
+            raise ModuleFailure('the WireGuard device %s disappeared before it could be brought %s'
+                                % (self.name, 'up' if wanted else 'down'))
+        nl.set_up(link['index'], wanted)
+
+    def read_link(self, planned):
+        """The managed link attributes as they are now (IPv6 link-local ones the
+        kernel adds by itself are left out unless planned)."""
+        out = {}
+        with Netlink(self.netns) as nl:
+            link = nl.link(self.name)
+            if self.params['address'] is not None:
+                out['addresses'] = settled(current_addresses(nl, link['index'] if link else None),
+                                           planned.get('addresses') or [])
+            if self.params['up'] is not None:
+                out['up'] = bool(link and link['up'])
+        return out
 
     def create_kernel(self):
         if not self.device.create_kernel():
@@ -365,6 +484,10 @@ class Plan(object):
         return self.shown(reading, conf, wg.pubkey(key) if key else None)
 
 
+def _link_options(params):
+    return params['address'] is not None or params['up'] is not None
+
+
 def body(module):
     try:
         return _body(module)
@@ -382,9 +505,22 @@ def _body(module):
         tracker.apply(module.check_mode)
         return tracker.result(device=device)
     device = plan.plan_present(tracker)
-    tracker.apply(module.check_mode)
+    if _link_options(module.params):
+        with Netlink(plan.netns) as nl:
+            plan.plan_link(tracker, nl)
+            tracker.apply(module.check_mode)
+    else:
+        tracker.apply(module.check_mode)
     if tracker.changed and not module.check_mode:
+        planned = dict(tracker.after)
         device = plan.read_back()
+        if _link_options(module.params):
+            link = plan.read_link(planned)
+            wanted = dict((k, planned[k]) for k in link)
+            if link != wanted:
+                raise ModuleFailure('%s: done, but the device did not end up as planned: %s'
+                                    % ('; '.join(tracker.actions), describe_difference(wanted, link)))
+            device.update(link)
         tracker.after = device
     return tracker.result(device=device)
 

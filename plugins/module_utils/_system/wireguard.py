@@ -27,7 +27,7 @@ import time
 
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._core.errors import ModuleFailure
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netlink import Netlink, NetlinkError
-from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.files import write_file
+from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.files import KEY_MODE, write_file
 from ansible_collections.linuxnet.plumbing.plugins.module_utils._system.netns import (
     entered,
     netns_exists,
@@ -112,6 +112,23 @@ def read_pid(pid_file):
 
 def write_pid(pid_file, pid):
     write_file(pid_file, '%d\n' % pid)
+
+
+def read_key_file(path):
+    """The stripped text of a key file, None when there is none; ModuleFailure
+    when it exists but cannot be read (a key is never replaced by mistake)."""
+    try:
+        with open(path, 'r') as handle:
+            return handle.read().strip()
+    except (IOError, OSError) as exc:
+        if exc.errno == errno.ENOENT:
+            return None
+        raise ModuleFailure('cannot read the private key file %s: %s' % (path, exc.strerror))
+
+
+def write_key_file(path, key):
+    """The key alone on one line, mode 0600; a missing directory is made 0700."""
+    write_file(path, key + '\n', mode=KEY_MODE, dir_mode=0o700)
 
 
 def remove_file(path):
