@@ -25,7 +25,7 @@ description:
     only; the mount namespace is the module's, so C(/etc/netns/NAME/) files are not bind-mounted over C(/etc/).
   - Every check is done before anything changes - the options, the namespace, the program, and every file that
     would change through its validator (also in check mode).
-version_added: 0.2.0
+version_added: 1.1.0
 author:
   - linuxnet.plumbing developers (!UNKNOWN)
 extends_documentation_fragment:

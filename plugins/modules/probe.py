@@ -192,7 +192,7 @@ options:
         the message counts the failed elements and gives each one's message, and RV(results) is returned with it.
     type: list
     elements: dict
-    version_added: 0.2.0
+    version_added: 1.1.0
     suboptions:
       netns:
         description: The namespace this probe runs in; default O(netns).

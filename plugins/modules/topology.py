@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: topology
 short_description: Reconcile a whole lab or host network described in one document
-version_added: 0.2.0
+version_added: 1.1.0
 description:
   - Builds, repairs and removes a network of namespaces, veth links, bridges, addresses, routes, policy
     rules, sysctls, nameservers and nftables rule sets described by one document, in one module call and one process on the target.

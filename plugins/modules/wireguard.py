@@ -11,7 +11,7 @@ DOCUMENTATION = r'''
 ---
 module: wireguard
 short_description: Manage a WireGuard device (kernel, or wireguard-go over tun) and its peers
-version_added: 0.2.0
+version_added: 1.1.0
 description:
   - Makes sure a WireGuard device exists in a network namespace, with its private key, listen port, fwmark
     and exactly the listed peers; or removes it.
@@ -77,7 +77,7 @@ options:
         shown); it is never overwritten unless O(private_key) is given.
       - O(state=absent) leaves the file alone (the key is kept for the next O(state=present)).
     type: path
-    version_added: 0.3.0
+    version_added: 1.1.0
   listen_port:
     description: UDP port the device listens on, 1 to 65535. When omitted, the port is not managed.
     type: int
@@ -122,13 +122,13 @@ options:
       - When omitted, the addresses are not managed.
     type: list
     elements: str
-    version_added: 0.3.0
+    version_added: 1.1.0
   up:
     description:
       - V(true) brings the device up, V(false) takes it down (the daemon and configuration stay).
       - When omitted, the up state is not managed.
     type: bool
-    version_added: 0.3.0
+    version_added: 1.1.0
   pid_file:
     description:
       - File that records the pid of the wireguard-go daemon (absolute path; directories are made with mode 0755,
